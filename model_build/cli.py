@@ -1,0 +1,203 @@
+"""The `carescore` command line: train, evaluate and predict with carescore models."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from functions.scoring.model import InvalidText, ModelLoadError, SentimentModel, check_text
+from model_build import DEFAULT_MODEL_DIR
+from model_build.dataset import ColumnMapping, DatasetError
+
+PREDICT_CHUNK = 1000
+REPORT_FILE = "validation_report.json"
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn at most ten times a second."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done, self._drawn = total, label, 0, 0.0
+        self._tty = sys.stderr.isatty()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        now = time.monotonic()
+        if now - self._drawn < 0.1 and self.done < self.total:
+            return
+        self._drawn = now
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        line = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
+        print(("\r" if self._tty else "") + line, end="" if self._tty else "\n", file=sys.stderr)
+        if self.done >= self.total and self._tty:
+            print(file=sys.stderr)
+
+
+def _load_model(path: Path | None) -> SentimentModel:
+    return SentimentModel.load(path or DEFAULT_MODEL_DIR)
+
+
+def _mapping(args: argparse.Namespace) -> ColumnMapping:
+    return ColumnMapping(text=args.text_column, label=args.label_column)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from model_build.dataset import prepare
+    from model_build.train import ParityError, TrainParams, build_model
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    _say(f"reading {args.data}" + (f" and {args.test}" if args.test else ""))
+    try:
+        data = prepare(args.data, args.test, _mapping(args), args.test_size, args.seed)
+    except DatasetError as error:
+        if error.report is not None:
+            _write_report(out, error.report.to_dict())
+        _say(f"error: {error}")
+        return 2
+    _write_report(out, data.report.to_dict())
+    counts = data.train.class_counts()
+    _say(f"training on {len(data.train.texts)} rows {counts}, testing on {len(data.test.texts)}")
+    try:
+        card = build_model(data, out, TrainParams(seed=args.seed), _say)
+    except ParityError as error:
+        _say(f"error: {error}; no model written")
+        return 3
+    print(json.dumps({"version": card["version"], "metrics": card["metrics"]}, indent=2))
+    return 0
+
+
+def _write_report(out: Path, report: dict[str, object]) -> None:
+    (out / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    _say(f"validation report: {out / REPORT_FILE}")
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from model_build.dataset import FileReport, read_labelled_csv
+    from model_build.train import evaluate_probabilities
+
+    model = _load_model(args.model)
+    data = read_labelled_csv(args.data, _mapping(args), FileReport(path=str(args.data)))
+    probabilities = model.probabilities(data.texts)
+    metrics = evaluate_probabilities(probabilities, data.labels)
+    print(json.dumps({"model_version": model.version, "metrics": metrics}, indent=2))
+    return 0
+
+
+def _chunks(reader: Iterator[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
+    chunk: list[dict[str, str]] = []
+    for row in reader:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _predict(args: argparse.Namespace) -> int:
+    model = _load_model(args.model)
+    with args.input.open(encoding="utf-8-sig", newline="") as source:
+        total = sum(1 for _ in csv.reader(source)) - 1
+        source.seek(0)
+        reader = csv.DictReader(source)
+        columns = list(reader.fieldnames or [])
+        if args.text_column not in columns:
+            raise DatasetError(f"{args.input}: no column named {args.text_column!r}")
+        added = ["label", *(f"p_{label}" for label in model.labels), "confidence"]
+        progress = _Progress(total, "scoring")
+        with args.output.open("w", encoding="utf-8", newline="") as target:
+            writer = csv.DictWriter(target, fieldnames=columns + added)
+            writer.writeheader()
+            for rows in _chunks(reader, PREDICT_CHUNK):
+                _predict_rows(model, rows, args.text_column, writer)
+                progress.advance(len(rows))
+    _say(f"wrote {args.output}")
+    return 0
+
+
+def _scorable(text: str) -> bool:
+    try:
+        check_text(text)
+    except InvalidText:
+        return False
+    return True
+
+
+def _predict_rows(
+    model: SentimentModel, rows: list[dict[str, str]], column: str, writer: csv.DictWriter[str]
+) -> None:
+    """Scores the rows that can be scored; rows with blank or over-long text get no label."""
+    scorable = [row for row in rows if _scorable(row[column] or "")]
+    for row, prediction in zip(scorable, model.score([r[column] for r in scorable]), strict=True):
+        row["label"] = prediction.label
+        row |= {f"p_{label}": f"{p:.6f}" for label, p in prediction.probabilities.items()}
+        row["confidence"] = f"{prediction.confidence:.6f}"
+    writer.writerows(rows)
+
+
+def _local(args: argparse.Namespace) -> int:
+    from infra.local import serve
+
+    return serve(host=args.host, port=args.port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carescore", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def columns(sub: argparse.ArgumentParser, label: bool) -> None:
+        sub.add_argument("--text-column", default="text", help="column holding the text")
+        if label:
+            sub.add_argument("--label-column", default="label", help="column holding the label")
+
+    train = commands.add_parser("train", help="train, evaluate and export a model")
+    train.add_argument("--data", type=Path, required=True, help="training CSV (UTF-8)")
+    train.add_argument("--test", type=Path, help="separate test CSV; default: a split")
+    train.add_argument("--test-size", type=float, default=0.2, help="test share of a split")
+    train.add_argument("--seed", type=int, default=42)
+    train.add_argument("--out", type=Path, required=True, help="model directory to write")
+    columns(train, label=True)
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="print a model's metrics on labelled data")
+    evaluate.add_argument("--model", type=Path, help="model directory; default: the default model")
+    evaluate.add_argument("--data", type=Path, required=True)
+    columns(evaluate, label=True)
+    evaluate.set_defaults(run=_evaluate)
+
+    predict = commands.add_parser("predict", help="add predictions to the rows of a CSV")
+    predict.add_argument("--model", type=Path, help="model directory; default: the default model")
+    predict.add_argument("--input", type=Path, required=True)
+    predict.add_argument("--output", type=Path, required=True)
+    columns(predict, label=False)
+    predict.set_defaults(run=_predict)
+
+    local = commands.add_parser("local", help="start the whole product on this machine")
+    local.add_argument("--host", default="127.0.0.1")
+    local.add_argument("--port", type=int, default=8080)
+    local.set_defaults(run=_local)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (DatasetError, ModelLoadError, OSError) as error:
+        _say(f"error: {error}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
