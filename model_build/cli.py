@@ -59,7 +59,9 @@ def _train(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     _say(f"reading {args.data}" + (f" and {args.test}" if args.test else ""))
     try:
-        data = prepare(args.data, args.test, _mapping(args), args.test_size, args.seed)
+        data = prepare(
+            args.data, args.test, mapping=_mapping(args), test_size=args.test_size, seed=args.seed
+        )
     except DatasetError as error:
         if error.report is not None:
             _write_report(out, error.report.to_dict())
@@ -149,7 +151,7 @@ def _predict_rows(
 def _local(args: argparse.Namespace) -> int:
     from infra.local import serve
 
-    return serve(host=args.host, port=args.port)
+    return int(serve(host=args.host, port=args.port))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -224,6 +224,7 @@ def _check_classes(name: str, data: Labelled, minimum: int, errors: list[str]) -
 def prepare(
     train_path: Path,
     test_path: Path | None = None,
+    *,
     mapping: ColumnMapping | None = None,
     test_size: float = 0.2,
     seed: int = 42,

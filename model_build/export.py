@@ -10,7 +10,7 @@ numbers, and works on those only:
     weight = weight / ||weight||_row             L2 normalisation per text
     contrib = weight * coef[index]               per-term, per-class contribution
     logits = scatter_add(contrib by row) + intercept
-    probabilities = softmax(logits / T + b)      calibration fitted out of fold
+    probabilities = softmax(logits / T)          temperature fitted out of fold
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ class LinearTextModel:
     coef: np.ndarray  # (C, V)
     intercept: np.ndarray  # (C,)
     temperature: float
-    bias: np.ndarray  # (C,)
 
 
 def _const(name: str, array: np.ndarray) -> onnx.NodeProto:
@@ -71,7 +70,6 @@ def build_graph(model: LinearTextModel) -> bytes:
         _const("coef", coef),
         _const("intercept", model.intercept.astype(np.float32)),
         _const("inv_temperature", np.array(1.0 / model.temperature, dtype=np.float32)),
-        _const("bias", model.bias.astype(np.float32)),
         _const("one", np.array(1.0, dtype=np.float32)),
         _const("tiny", np.array(1e-12, dtype=np.float32)),
         _const("n_classes", np.array([n_classes], dtype=np.int64)),
@@ -118,8 +116,7 @@ def build_graph(model: LinearTextModel) -> bytes:
             reduction="add",
         ),
         helper.make_node("Add", ["linear", "intercept"], ["logits"]),
-        helper.make_node("Mul", ["logits", "inv_temperature"], ["scaled"]),
-        helper.make_node("Add", ["scaled", "bias"], ["calibrated"]),
+        helper.make_node("Mul", ["logits", "inv_temperature"], ["calibrated"]),
         helper.make_node("Softmax", ["calibrated"], [OUTPUT_PROBABILITIES], axis=1),
     ]
     graph = helper.make_graph(
@@ -147,4 +144,5 @@ def build_graph(model: LinearTextModel) -> bytes:
     )
     onnx_model.ir_version = 8
     onnx.checker.check_model(onnx_model)
-    return onnx_model.SerializeToString()
+    serialised: bytes = onnx_model.SerializeToString()
+    return serialised

@@ -46,7 +46,7 @@ class ParityError(RuntimeError):
 class TrainParams:
     """What the model search may try; recorded in the model card."""
 
-    c_grid: tuple[float, ...] = (1.0, 3.0, 10.0)
+    c_grid: tuple[float, ...] = (0.5, 1.0, 2.0)
     class_weights: tuple[str | None, ...] = (None, "balanced")
     folds: int = 4
     min_df: int = 2
@@ -72,12 +72,11 @@ class FittedModel:
     vectorizer: TfidfVectorizer
     classifier: LogisticRegression
     temperature: float
-    bias: np.ndarray
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """scikit-learn's calibrated probabilities, columns in LABELS order."""
         logits = self.classifier.decision_function(self.vectorizer.transform(texts))
-        return np.asarray(softmax(logits / self.temperature + self.bias, axis=1))
+        return np.asarray(softmax(logits / self.temperature, axis=1))
 
     def to_linear(self) -> LinearTextModel:
         return LinearTextModel(
@@ -86,7 +85,6 @@ class FittedModel:
             coef=self.classifier.coef_,
             intercept=self.classifier.intercept_,
             temperature=self.temperature,
-            bias=self.bias,
         )
 
 
@@ -122,29 +120,33 @@ def _search(
             progress(f"  fold {fold}/{params.folds}, candidate {number}/{len(candidates)}")
             model = candidate.classifier(params.seed).fit(fit_x, y[fit_rows])
             oof[candidate][held_rows] = model.decision_function(held_x)
-    results = [
+    scores = [float(f1_score(y, oof[c].argmax(1), average="macro")) for c in candidates]
+    results: list[dict[str, Any]] = [
         {
             "C": candidate.c,
             "class_weight": candidate.class_weight,
-            "cv_macro_f1": round(float(f1_score(y, oof[candidate].argmax(1), average="macro")), 4),
+            "cv_macro_f1": round(score, 4),
         }
-        for candidate in candidates
+        for candidate, score in zip(candidates, scores, strict=True)
     ]
-    best_index = max(range(len(candidates)), key=lambda i: results[i]["cv_macro_f1"])
+    best_index = max(range(len(candidates)), key=scores.__getitem__)
     best = candidates[best_index]
     return best, oof[best], results
 
 
-def calibrate(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Fits a temperature and per-class bias (vector scaling) minimising log-loss."""
+def calibrate(logits: np.ndarray, y: np.ndarray) -> float:
+    """Fits one temperature minimising log-loss (temperature scaling).
+
+    A single temperature sharpens or softens confidence without moving any argmax, so the
+    class balance chosen by cross-validation keeps its macro-F1.
+    """
 
     def loss(theta: np.ndarray) -> float:
-        scaled = logits / np.exp(theta[0]) + theta[1:]
+        scaled = logits / np.exp(theta[0])
         return float(-log_softmax(scaled, axis=1)[np.arange(len(y)), y].mean())
 
-    fitted = minimize(loss, np.zeros(1 + logits.shape[1]), method="L-BFGS-B")
-    bias = fitted.x[1:] - fitted.x[1:].mean()
-    return float(np.exp(fitted.x[0])), bias
+    fitted = minimize(loss, np.zeros(1), method="L-BFGS-B")
+    return float(np.exp(fitted.x[0]))
 
 
 def expected_calibration_error(probabilities: np.ndarray, y: np.ndarray) -> float:
@@ -190,12 +192,14 @@ def evaluate_probabilities(probabilities: np.ndarray, labels: Sequence[str]) -> 
     }
 
 
-def fit(train: Labelled, params: TrainParams, progress: Progress) -> tuple[FittedModel, dict]:
+def fit(
+    train: Labelled, params: TrainParams, progress: Progress
+) -> tuple[FittedModel, dict[str, Any]]:
     """Selects, fits and calibrates the model on `train` only."""
     progress(f"cross-validating {len(params.c_grid) * len(params.class_weights)} candidates")
     best, oof_logits, results = _search(train, params, progress)
     progress(f"chose C={best.c}, class_weight={best.class_weight}; calibrating")
-    temperature, bias = calibrate(oof_logits, _label_ids(train.labels))
+    temperature = calibrate(oof_logits, _label_ids(train.labels))
     progress("fitting the chosen model on the whole training split")
     vectorizer = _vectorizer(params)
     features = vectorizer.fit_transform(train.texts)
@@ -203,12 +207,13 @@ def fit(train: Labelled, params: TrainParams, progress: Progress) -> tuple[Fitte
     selection = {
         "candidates": results,
         "chosen": {"C": best.c, "class_weight": best.class_weight},
-        "calibration": {"method": "vector scaling on out-of-fold logits",
-                        "temperature": round(temperature, 6),
-                        "bias": [round(float(b), 6) for b in bias]},
+        "calibration": {
+            "method": "temperature scaling on out-of-fold logits",
+            "temperature": round(temperature, 6),
+        },
         "vocabulary_size": len(vectorizer.vocabulary_),
     }
-    return FittedModel(vectorizer, classifier, temperature, bias), selection
+    return FittedModel(vectorizer, classifier, temperature), selection
 
 
 def check_parity(

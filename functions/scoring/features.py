@@ -9,6 +9,7 @@ tokenizer reaches. Pure Python: nothing here imports numpy, scikit-learn or onnx
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -55,8 +56,8 @@ def extract_terms(text: str, spec: FeatureSpec) -> list[tuple[str, str]]:
     """Returns every term occurrence in `text` as (term, source word or phrase).
 
     Word n-grams are prefixed ``w:``; character n-grams, taken inside each space-padded
-    word, are prefixed ``c:`` and carry the word they came from, so explanations can be
-    given in words rather than in fragments.
+    word, are prefixed ``c:`` and carry the word they came from (without surrounding
+    punctuation), so explanations can be given in words rather than in fragments.
     """
     clean = normalise(text)
     found: list[tuple[str, str]] = []
@@ -67,9 +68,10 @@ def extract_terms(text: str, spec: FeatureSpec) -> list[tuple[str, str]]:
             found.append((WORD_PREFIX + phrase, phrase))
     for word in clean.split(" "):
         padded = f" {word} "
+        shown = word.strip(string.punctuation) or word
         for n in range(spec.char_min, spec.char_max + 1):
             found.extend(
-                (CHAR_PREFIX + padded[i : i + n], word) for i in range(len(padded) - n + 1)
+                (CHAR_PREFIX + padded[i : i + n], shown) for i in range(len(padded) - n + 1)
             )
     return found
 

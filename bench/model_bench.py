@@ -1,0 +1,214 @@
+"""Model benchmark: quality and speed of the ONNX model against scikit-learn, VADER and
+TextBlob, side by side on the same held-out split, in one process.
+
+    .venv/bin/python bench/model_bench.py --data ../shared/data/airline_tweets.csv
+
+Prints a table and writes bench/results/model_bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from textblob import TextBlob
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from functions.scoring.model import CARD_FILE, SentimentModel
+from model_build import DEFAULT_MODEL_DIR
+from model_build.dataset import LABELS, ColumnMapping, prepare
+from model_build.train import TrainParams, fit
+
+RESULTS = Path(__file__).parent / "results"
+LATENCY_TEXTS = 400
+BATCH_SIZES = (1, 32, 1000)
+COLD_STARTS = 5
+
+COLD_START_PROBE = """
+import time
+start = time.perf_counter()
+from pathlib import Path
+from functions.scoring.model import SentimentModel
+imported = time.perf_counter()
+SentimentModel.load(Path({model_dir!r}))
+loaded = time.perf_counter()
+print(imported - start, loaded - imported)
+"""
+
+
+def _quality(predicted: Sequence[str], truth: Sequence[str]) -> dict[str, float]:
+    return {
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
+    }
+
+
+def _vader(texts: Sequence[str]) -> list[str]:
+    analyzer = SentimentIntensityAnalyzer()
+    scores = [analyzer.polarity_scores(t)["compound"] for t in texts]
+    return ["positive" if s >= 0.05 else "negative" if s <= -0.05 else "neutral" for s in scores]
+
+
+def _textblob(texts: Sequence[str]) -> list[str]:
+    scores = [TextBlob(t).sentiment.polarity for t in texts]
+    return ["positive" if s > 0 else "negative" if s < 0 else "neutral" for s in scores]
+
+
+def _latency_ms(run: Callable[[list[str]], object], texts: Sequence[str]) -> dict[str, float]:
+    timings = []
+    for text in texts:
+        start = time.perf_counter()
+        run([text])
+        timings.append((time.perf_counter() - start) * 1000)
+    ordered = sorted(timings)
+    return {
+        "p50_ms": round(statistics.median(ordered), 4),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1], 4),
+    }
+
+
+def _throughput(run: Callable[[list[str]], object], texts: Sequence[str], batch: int) -> float:
+    """Texts per second over at least ~1,000 texts or 1 s, whichever comes later."""
+    done, start = 0, time.perf_counter()
+    while done < max(1000, batch) or time.perf_counter() - start < 1.0:
+        offset = done % max(1, len(texts) - batch)
+        run(list(texts[offset : offset + batch]))
+        done += batch
+    return round(done / (time.perf_counter() - start), 1)
+
+
+def _cold_start(model_dir: Path) -> dict[str, float]:
+    runs = []
+    for _ in range(COLD_STARTS):
+        out = subprocess.run(
+            [sys.executable, "-c", COLD_START_PROBE.format(model_dir=str(model_dir))],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        runs.append((float(out[0]) * 1000, float(out[1]) * 1000))
+    imports, loads = zip(*runs, strict=True)
+    return {
+        "import_ms": round(statistics.median(imports), 1),
+        "load_ms": round(statistics.median(loads), 1),
+        "total_ms": round(statistics.median(i + load for i, load in runs), 1),
+    }
+
+
+def run(data_path: Path, model_dir: Path) -> dict[str, Any]:
+    card = json.loads((model_dir / CARD_FILE).read_text())
+    columns = ColumnMapping(**card["columns"])
+    split = card["parameters"]
+    data = prepare(data_path, mapping=columns, seed=split["seed"])
+    texts, truth = data.test.texts, data.test.labels
+
+    start = time.perf_counter()
+    onnx_model = SentimentModel.load(model_dir)
+    load_ms = (time.perf_counter() - start) * 1000
+    chosen = card["selection"]["chosen"]
+    params = TrainParams(
+        c_grid=(chosen["C"],),
+        class_weights=(chosen["class_weight"],),
+        folds=2,
+        min_df=split["min_df"],
+        seed=split["seed"],
+    )
+    sklearn_model, _ = fit(data.train, params, lambda _m: None)
+
+    def onnx_probabilities(batch: list[str]) -> object:
+        return onnx_model.probabilities(batch)
+
+    def onnx_score(batch: list[str]) -> object:
+        return onnx_model.score(batch)
+
+    def sklearn_probabilities(batch: list[str]) -> object:
+        return sklearn_model.probabilities(batch)
+
+    engines: dict[str, Callable[[list[str]], object]] = {
+        "onnx (probabilities)": onnx_probabilities,
+        "onnx (score + top terms)": onnx_score,
+        "scikit-learn": sklearn_probabilities,
+    }
+    labels = np.array(LABELS)
+    quality = {
+        "onnx": _quality(list(labels[onnx_model.probabilities(texts).argmax(1)]), truth),
+        "scikit-learn": _quality(list(labels[sklearn_model.probabilities(texts).argmax(1)]), truth),
+        "vader": _quality(_vader(texts), truth),
+        "textblob": _quality(_textblob(texts), truth),
+    }
+    sample = texts[:LATENCY_TEXTS]
+    speed = {
+        name: {
+            "latency": _latency_ms(engine, sample),
+            "throughput_texts_per_s": {
+                str(size): _throughput(engine, texts, size) for size in BATCH_SIZES
+            },
+        }
+        for name, engine in engines.items()
+    }
+    onnx_p50 = speed["onnx (probabilities)"]["latency"]["p50_ms"]
+    sk_p50 = speed["scikit-learn"]["latency"]["p50_ms"]
+    onnx_1000 = speed["onnx (probabilities)"]["throughput_texts_per_s"]["1000"]
+    sk_1000 = speed["scikit-learn"]["throughput_texts_per_s"]["1000"]
+    cold = _cold_start(model_dir)
+    return {
+        "model_version": onnx_model.version,
+        "test_rows": len(texts),
+        "quality": quality,
+        "speed": speed,
+        "model_load_ms": round(load_ms, 1),
+        "cold_start": cold,
+        "goals": {
+            "single_text_speedup_vs_sklearn": round(sk_p50 / onnx_p50, 2),
+            "single_text_speedup_goal": 4.0,
+            "batch_1000_throughput_ratio_vs_sklearn": round(onnx_1000 / sk_1000, 2),
+            "batch_1000_throughput_goal": 1.0,
+            "cold_start_ms": cold["total_ms"],
+            "cold_start_goal_ms": 500,
+        },
+    }
+
+
+def _print(result: dict[str, Any]) -> None:
+    print(f"model {result['model_version']} on {result['test_rows']} held-out texts\n")
+    print(f"{'engine':<26}{'accuracy':>10}{'macro-F1':>10}")
+    for name, q in result["quality"].items():
+        print(f"{name:<26}{q['accuracy']:>10.4f}{q['macro_f1']:>10.4f}")
+    print(
+        f"\n{'engine':<26}{'p50 ms':>9}{'p99 ms':>9}"
+        + "".join(f"{'b=' + str(b) + ' t/s':>13}" for b in BATCH_SIZES)
+    )
+    for name, s in result["speed"].items():
+        rates = "".join(f"{s['throughput_texts_per_s'][str(b)]:>13,.0f}" for b in BATCH_SIZES)
+        print(f"{name:<26}{s['latency']['p50_ms']:>9.3f}{s['latency']['p99_ms']:>9.3f}{rates}")
+    cold = result["cold_start"]
+    print(
+        f"\nmodel load {result['model_load_ms']} ms; fresh process: imports "
+        f"{cold['import_ms']} ms + load {cold['load_ms']} ms = {cold['total_ms']} ms"
+    )
+    print("\ngoals:", json.dumps(result["goals"], indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    args = parser.parse_args()
+    result = run(args.data, args.model)
+    _print(result)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "model_bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwrote {RESULTS / 'model_bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
