@@ -1,0 +1,1 @@
+"""Local stack and deployment helpers, built from template.yaml."""

@@ -1,0 +1,312 @@
+"""`carescore local`: the whole product on one machine, built from `template.yaml`.
+
+Starts moto's server in process on loopback, provisions the template's tables, buckets and
+queues in it through moto's CloudFormation, sets each function's environment as Lambda
+would (names resolved from the created stack), installs and activates the default model,
+and serves the HTTP API (every request turned into the API Gateway payload-2.0 event for
+the same handler the template names) and the portal. Stops cleanly on Ctrl-C or SIGTERM.
+
+Environment knobs: CARESCORE_TEMPLATE (another template file), CARESCORE_DATA (the
+airline CSV to replay), CARESCORE_SEED=0 (no demo tasks), CARESCORE_INSTALL_MODEL=0 (no
+default model), CARESCORE_ACCESS_LOG=1 (one line per request on stderr).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from infra.gateway import Gateway, GatewayServer, Handler, load_handler
+from infra.stack import Emulator, StackError, aws_environment, create_stack, supported_types
+from infra.template import LocalPlan, TemplateError, plan
+
+ROOT = Path(__file__).resolve().parent.parent
+READY_MARKER = "carescore local ready:"
+SEED_COUNT = 20
+SEED_TIMEOUT_SECONDS = 30.0
+# What Lambda's runtime would set or the template leaves to the platform.
+LAMBDA_DEFAULTS = {
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+}
+
+# Written for the project: what the stack replays when the airline CSV is not there.
+DEMO_TASKS: tuple[dict[str, str], ...] = (
+    {
+        "text": "My order arrived broken and nobody answers the phone. This is the third time.",
+        "account_id": "demo-ana",
+        "category": "damaged_item",
+    },
+    {
+        "text": "Thanks, the replacement came a day early and works perfectly!",
+        "account_id": "demo-ben",
+        "category": "delivery",
+    },
+    {
+        "text": "Can you tell me when the store opens on Sunday?",
+        "account_id": "demo-chen",
+        "category": "question",
+    },
+    {
+        "text": "I was charged twice for one subscription and I want a refund today.",
+        "account_id": "demo-ana",
+        "category": "billing",
+    },
+    {
+        "text": "The app keeps logging me out, so annoying. Please fix it.",
+        "account_id": "demo-dev",
+        "category": "technical",
+    },
+)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _data_file() -> Path | None:
+    configured = os.environ.get("CARESCORE_DATA")
+    candidates = [Path(configured)] if configured else []
+    candidates.append(ROOT.parent / "shared" / "data" / "airline_tweets.csv")
+    for candidate in candidates:
+        path = candidate / "airline_tweets.csv" if candidate.is_dir() else candidate
+        if path.is_file():
+            return path
+    return None
+
+
+def demo_tasks(count: int = SEED_COUNT) -> list[dict[str, str]]:
+    """Task bodies to seed: a fixed sample of the airline CSV, else the project's own texts."""
+    path = _data_file()
+    if path is None:
+        return [task | {"channel": "web"} for task in DEMO_TASKS]
+    with path.open(encoding="utf-8-sig", newline="") as source:
+        rows = [row for row in csv.DictReader(source) if (row.get("text") or "").strip()]
+    sample = sorted(random.Random(20150224).sample(range(len(rows)), min(count, len(rows))))
+    tasks = []
+    for index in sample:
+        row = rows[index]
+        task = {
+            "text": row["text"],
+            "account_id": row.get("name") or "unknown",
+            "category": (row.get("negativereason") or "").strip() or "general",
+            "channel": "twitter",
+        }
+        if row.get("airline"):
+            task["product"] = row["airline"]
+        tasks.append(task)
+    return tasks
+
+
+def seed(base_url: str, tasks: list[dict[str, str]]) -> tuple[int, list[str]]:
+    """POSTs each task to /v1/tasks through the local gateway; returns (created, problems)."""
+    created, problems = 0, []
+    deadline = time.monotonic() + SEED_TIMEOUT_SECONDS
+    for task in tasks:
+        if time.monotonic() > deadline:
+            problems.append("seeding stopped: it took too long")
+            break
+        request = urllib.request.Request(
+            f"{base_url}/v1/tasks",
+            data=json.dumps(task).encode(),
+            headers={"content-type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                created += 200 <= response.status < 300
+        except urllib.error.HTTPError as error:
+            problems.append(f"HTTP {error.code}: {error.read()[:200].decode(errors='replace')}")
+        except OSError as error:
+            problems.append(str(error))
+    return created, problems
+
+
+def _function_environment(
+    environments: Mapping[str, Mapping[str, str]], served: list[str]
+) -> dict[str, str]:
+    """One process serves every API function, so their environments are merged."""
+    merged: dict[str, str] = {}
+    for function in served:
+        for name, value in environments.get(function, {}).items():
+            if name in merged and merged[name] != value:
+                _say(f"warning: {name} differs between functions; using {merged[name]!r}")
+                continue
+            merged[name] = value
+    return merged
+
+
+def _apply_environment(values: Mapping[str, str]) -> None:
+    for name, value in values.items():
+        if name.startswith("POWERTOOLS_LOG") and name in os.environ:
+            continue  # the caller's log level wins over the template's
+        os.environ[name] = value
+
+
+def _install_default_model() -> str | None:
+    """Uploads the default model to the models bucket and activates it."""
+    try:
+        from functions.api.registry import install_model
+        from functions.api.settings import get_settings
+    except ImportError as error:
+        _say(f"warning: no model registry to install into ({error})")
+        return None
+    from model_build import DEFAULT_MODEL_DIR
+
+    return install_model(DEFAULT_MODEL_DIR, get_settings())
+
+
+@dataclass
+class RunningStack:
+    """The emulator, the provisioned stack, the imported handlers and the HTTP server."""
+
+    emulator: Emulator
+    plan: LocalPlan
+    handlers: dict[str, Handler]
+    gateway: Gateway
+    server: GatewayServer | None = None
+    base_url: str = ""
+
+    def serve_http(self, host: str, port: int) -> str:
+        """Starts the HTTP server in a thread; returns its base URL."""
+        self.server = GatewayServer(
+            (host, port), self.gateway, access_log=os.environ.get("CARESCORE_ACCESS_LOG") == "1"
+        )
+        self.server.serve_in_thread()
+        bound_host, bound_port = self.server.server_address[:2]
+        shown = "127.0.0.1" if str(bound_host) == "0.0.0.0" else str(bound_host)
+        self.base_url = f"http://{shown}:{bound_port}"
+        return self.base_url
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        self.emulator.stop()
+
+
+def build(template_path: Path | None = None) -> RunningStack:
+    """Starts the emulator, provisions the template's resources, sets the functions'
+    environment in this process, imports their handlers and installs the default model.
+
+    Side effects: os.environ is pointed at the emulator. Raises TemplateError or
+    StackError (the emulator is stopped first).
+    """
+    template_path = template_path or Path(
+        os.environ.get("CARESCORE_TEMPLATE", ROOT / "template.yaml")
+    )
+    emulator = Emulator()
+    endpoint = emulator.start()
+    try:
+        os.environ.update(aws_environment(endpoint))
+        _say(f"embedded AWS (moto) on {endpoint}")
+        local_plan = plan(template_path, supported_types())
+        stack = create_stack(endpoint, local_plan)
+        _say(
+            f"provisioned {len(stack.physical_ids)} resources from {template_path.name}: "
+            + ", ".join(sorted(stack.physical_ids))
+        )
+        served = sorted({route.function for route in local_plan.routes})
+        _apply_environment(_function_environment(stack.environments, served))
+        for name, value in LAMBDA_DEFAULTS.items():
+            os.environ.setdefault(name, value)
+        if served:
+            os.environ.setdefault("AWS_LAMBDA_FUNCTION_NAME", served[0])
+        handlers = {name: load_handler(local_plan.functions[name], ROOT) for name in served}
+        if os.environ.get("CARESCORE_INSTALL_MODEL") != "0":
+            version = _install_default_model()
+            if version:
+                _say(f"active model: {version}")
+    except BaseException:
+        emulator.stop()
+        raise
+    gateway = Gateway(local_plan.routes, handlers, local_plan.functions, ROOT / "web", log=_say)
+    return RunningStack(emulator, local_plan, handlers, gateway)
+
+
+def _seed(running: RunningStack) -> None:
+    if os.environ.get("CARESCORE_SEED", "1") == "0":
+        return
+    if not any(route.match("POST", "/v1/tasks") for route in running.plan.routes):
+        return
+    created, problems = seed(running.base_url, demo_tasks())
+    _say(f"seeded {created} demo tasks")
+    for problem in problems[:3]:
+        _say(f"warning: seeding: {problem}")
+
+
+def serve(host: str, port: int) -> int:
+    """Runs the local stack until Ctrl-C or SIGTERM; returns the process exit code."""
+    started = time.monotonic()
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            running = build()
+        except (TemplateError, StackError) as error:
+            _say(f"error: {error}")
+            return 2
+        try:
+            if stop.is_set():
+                return 0
+            running.serve_http(host, port)
+            _seed(running)
+            _print_urls(running.base_url, time.monotonic() - started)
+            while not stop.wait(0.5):
+                pass
+            _say("stopping")
+        finally:
+            running.close()
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _print_urls(base: str, seconds: float) -> None:
+    lines = [
+        f"  portal      {base}/",
+        f"  API         {base}/v1",
+        f"  Swagger UI  {base}/v1/docs",
+        f"  health      {base}/v1/health",
+    ]
+    print("\n".join(lines), flush=True)
+    print(f"{READY_MARKER} {base} (in {seconds:.1f} s; Ctrl-C stops)", flush=True)
+
+
+def ready_url(line: str) -> str | None:
+    """The base URL announced by a `carescore local` output line, if it is the ready line."""
+    if not line.startswith(READY_MARKER):
+        return None
+    return line[len(READY_MARKER) :].split(maxsplit=1)[0]
+
+
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - `carescore local` is the CLI
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m infra.local")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args(argv)
+    return serve(args.host, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The local stack as a subprocess (`carescore local`), and a small HTTP client for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.local import ready_url
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
+START_TIMEOUT_SECONDS = 120
+ECHO_ENV = {"CARESCORE_TEMPLATE": str(FIXTURES / "template.yaml"), "CARESCORE_INSTALL_MODEL": "0"}
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class LocalStack:
+    """A running `carescore local` process: its base URL, its output, and a way to stop it."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.output: deque[str] = deque(maxlen=400)
+        self._ready = threading.Event()
+        self.base_url = ""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "model_build.cli", "local", "--port", "0"],
+            cwd=ROOT,
+            env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        # Keeps reading so the child never blocks on a full pipe.
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self._ready.wait(START_TIMEOUT_SECONDS) or not self.base_url:
+            self.stop()
+            pytest.fail("the local stack did not start:\n" + self.log())
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line.rstrip("\n"))
+            url = ready_url(line)
+            if url and not self._ready.is_set():
+                self.base_url = url
+                self._ready.set()
+        self._ready.set()
+
+    def log(self) -> str:
+        return "\n".join(self.output)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
+        data = raw if raw is not None else None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={"content-type": "application/json"} | (headers or {}),
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return Reply(response.status, dict(response.headers.items()), response.read())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, dict(error.headers.items()), error.read())
+
+
+def _start(env: dict[str, str]) -> Iterator[LocalStack]:
+    stack = LocalStack(env)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def start_stack() -> Iterator[Callable[[dict[str, str]], LocalStack]]:
+    """Starts stacks a test controls itself (to stop them with a signal); stops leftovers."""
+    started: list[LocalStack] = []
+
+    def start(env: dict[str, str]) -> LocalStack:
+        started.append(LocalStack(env))
+        return started[-1]
+
+    yield start
+    for stack in started:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[LocalStack]:
+    """The product's own stack, from template.yaml, with the default model active."""
+    if not (ROOT / "template.yaml").is_file():
+        pytest.skip("template.yaml is not in the repository yet")
+    yield from _start({"CARESCORE_SEED": "0"})
+
+
+@pytest.fixture(scope="session")
+def echo_env() -> dict[str, str]:
+    return dict(ECHO_ENV)
+
+
+@pytest.fixture(scope="session")
+def echo_stack() -> Iterator[LocalStack]:
+    """The local stack built from a small stand-in template with an echoing handler, to check
+    the gateway and provisioning plumbing independently of the product's API."""
+    yield from _start(ECHO_ENV)
