@@ -240,7 +240,7 @@ def build(template_path: Path | None = None) -> RunningStack:
 def _seed(running: RunningStack) -> None:
     if os.environ.get("CARESCORE_SEED", "1") == "0":
         return
-    if not any(route.match("POST", "/v1/tasks") for route in running.plan.routes):
+    if all(route.match("POST", "/v1/tasks") is None for route in running.plan.routes):
         return
     created, problems = seed(running.base_url, demo_tasks())
     _say(f"seeded {created} demo tasks")

@@ -195,7 +195,7 @@ class LocalPlan:
     """What the local stack builds: moto's resources, the functions and their routes."""
 
     emulated: dict[str, Any]  # a CloudFormation template for moto
-    played: dict[str, str]  # logical id -> type of each resource the local stack plays itself
+    played: dict[str, Any]  # logical id -> each resource the local stack plays itself
     functions: dict[str, LocalFunction]
     routes: tuple[Route, ...]
 
@@ -221,24 +221,52 @@ def references(value: Any) -> Iterator[str]:
             yield from references(item)
 
 
-def _placeholder(logical_id: str, resource_type: str, attribute: str | None = None) -> str:
-    """A stand-in for a reference to a resource the local stack plays itself."""
-    service, kind = resource_type.split("::")[1:3]
+def _placeholder(
+    logical_id: str, resource: dict[str, Any], played: dict[str, Any], attribute: str | None
+) -> Any:
+    """A stand-in for a reference to a resource the local stack plays itself: its declared
+    name (or logical id) for a Ref, an ARN-shaped string for an attribute."""
+    service, kind = str(resource["Type"]).split("::")[1:3]
     if attribute in (None, "Name", "Id"):
-        return logical_id
+        properties = resource.get("Properties") or {}
+        name = properties.get(f"{kind}Name", properties.get("Name", logical_id))
+        return replace_played(name, played)
     return f"arn:aws:{service.lower()}:{REGION}:{ACCOUNT_ID}:{kind.lower()}:{logical_id}"
 
 
-def replace_played(value: Any, played: dict[str, str]) -> Any:
-    """Replaces references to locally played resources by placeholders moto accepts."""
+def _replace_in_sub(value: Any, played: dict[str, Any]) -> Any:
+    """Fn::Sub with `${Played}` or `${Played.Attr}` gets those as explicit variables."""
+    text, variables = (value[0], dict(value[1])) if isinstance(value, list) else (value, {})
+    if not isinstance(text, str):
+        return value
+
+    def swap(found: re.Match[str]) -> str:
+        name = found.group(1)
+        logical, _, attribute = name.partition(".")
+        if name in variables or logical not in played:
+            return found.group(0)
+        variable = f"Local{len(variables)}"
+        variables[variable] = _placeholder(logical, played[logical], played, attribute or None)
+        return "${" + variable + "}"
+
+    text = re.sub(r"\$\{([^!}][^}]*)\}", swap, text)
+    variables = {key: replace_played(inner, played) for key, inner in variables.items()}
+    return [text, variables] if variables else text
+
+
+def replace_played(value: Any, played: dict[str, Any]) -> Any:
+    """Replaces references to locally played resources (`played`: logical id -> resource)
+    by placeholders moto accepts, in Ref, Fn::GetAtt and Fn::Sub alike."""
     if isinstance(value, dict):
         if set(value) == {"Ref"} and value["Ref"] in played:
-            return _placeholder(value["Ref"], played[value["Ref"]])
+            return _placeholder(value["Ref"], played[value["Ref"]], played, None)
         if set(value) == {"Fn::GetAtt"}:
             target = value["Fn::GetAtt"]
             logical, attribute = target.split(".", 1) if isinstance(target, str) else target
             if logical in played:
-                return _placeholder(logical, played[logical], str(attribute))
+                return _placeholder(logical, played[logical], played, str(attribute))
+        if set(value) == {"Fn::Sub"}:
+            return {"Fn::Sub": _replace_in_sub(value["Fn::Sub"], played)}
         return {key: replace_played(inner, played) for key, inner in value.items()}
     if isinstance(value, list):
         return [replace_played(item, played) for item in value]
@@ -253,9 +281,7 @@ def _emulated_template(cfn: dict[str, Any], supported: frozenset[str]) -> dict[s
         for logical, resource in resources.items()
         if resource["Type"] in supported and not resource["Type"].startswith(PLAYED_LOCALLY)
     }
-    played = {
-        logical: resource["Type"] for logical, resource in resources.items() if logical not in kept
-    }
+    played = {logical: resource for logical, resource in resources.items() if logical not in kept}
     emulated_resources: dict[str, Any] = {}
     for logical, original in kept.items():
         resource = replace_played(copy.deepcopy(original), played)
@@ -327,7 +353,7 @@ def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
     return LocalPlan(
         emulated=emulated,
         played={
-            logical: resource["Type"]
+            logical: resource
             for logical, resource in cfn["Resources"].items()
             if logical not in emulated["Resources"]
         },

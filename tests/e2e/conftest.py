@@ -128,9 +128,18 @@ def start_stack() -> Iterator[Callable[[dict[str, str]], LocalStack]]:
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[LocalStack]:
     """The product's own stack, from template.yaml, with the default model active."""
+    yield from _start(_product_env())
+
+
+def _product_env() -> dict[str, str]:
     if not (ROOT / "template.yaml").is_file():
         pytest.skip("template.yaml is not in the repository yet")
-    yield from _start({"CARESCORE_SEED": "0"})
+    return {"CARESCORE_SEED": "0"}
+
+
+@pytest.fixture(scope="session")
+def local_env() -> dict[str, str]:
+    return _product_env()
 
 
 @pytest.fixture(scope="session")
