@@ -1,0 +1,1 @@
+"""carescore's HTTP API: powertools routes -> logic -> data access (DynamoDB, S3)."""

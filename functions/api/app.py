@@ -1,0 +1,104 @@
+"""The API function: one APIGatewayHttpResolver with a Router per resource under /v1.
+
+SAM Handler: ``functions.api.app.lambda_handler``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api import http_errors
+from functions.api.errors import DomainError
+from functions.api.idempotency import register_context
+from functions.api.routes import sentiment, system, tasks
+from functions.api.schemas import MAX_BODY_BYTES
+from functions.scoring.model import InvalidText
+
+API_TITLE = "carescore API"
+API_VERSION = "1.0.0"
+API_DESCRIPTION = (
+    "Sentiment, support levels and tasks for customer-service requests. Every error has "
+    'the body `{"error": {"code", "message"}}`. Limits: 1 to 100 texts per scoring call, '
+    f"5,000 characters per text, request bodies up to {MAX_BODY_BYTES} bytes."
+)
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+
+class CarescoreResolver(APIGatewayHttpResolver):
+    """Documents a failed response validation as the 500 it becomes: our error shape.
+
+    powertools would otherwise stamp its own ResponseValidationError schema on every 500,
+    which is not the body our exception handler returns.
+    """
+
+    def _add_resolver_response_validation_error_response_to_route(
+        self, route_openapi_path: tuple[dict[str, Any], dict[str, Any]]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        return route_openapi_path
+
+
+app = CarescoreResolver(enable_validation=True, response_validation_error_http_code=500)
+app.include_router(sentiment.router, prefix="/v1")
+app.include_router(tasks.router, prefix="/v1")
+app.include_router(system.router, prefix="/v1")
+app.enable_swagger(
+    path="/v1/docs", title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION
+)
+
+
+# Every error leaves through http_errors, in one body shape.
+app.exception_handler(DomainError)(http_errors.handle_domain_error)
+app.exception_handler(InvalidText)(http_errors.handle_invalid_text)
+app.exception_handler(RequestValidationError)(http_errors.handle_validation_error)
+app.exception_handler(RequestUnsupportedContentType)(http_errors.handle_unsupported_media_type)
+app.exception_handler(Exception)(http_errors.handle_unexpected)
+app.not_found(http_errors.handle_not_found)
+
+
+def body_size(event: dict[str, Any]) -> int:
+    """The size in bytes of the request body as the client sent it."""
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        try:
+            return len(base64.b64decode(body, validate=False))
+        except (binascii.Error, ValueError):
+            return len(body)
+    return len(body.encode("utf-8"))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if body_size(event) > MAX_BODY_BYTES:
+        # Refused before parsing: an oversized body is never read into a model.
+        logger.info("request refused", extra={"error_code": "payload_too_large"})
+        too_large = http_errors.error_response(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            "payload_too_large",
+            f"the request body is over the {MAX_BODY_BYTES}-byte limit",
+        )
+        return {
+            "statusCode": too_large.status_code,
+            "headers": {"Content-Type": "application/json"},
+            "body": too_large.body,
+            "isBase64Encoded": False,
+        }
+    if hasattr(context, "get_remaining_time_in_millis"):
+        register_context(context)
+    return app.resolve(event, context)

@@ -1,0 +1,61 @@
+"""Domain errors. They carry a machine-readable code and a message safe to show a caller,
+but no HTTP meaning: `functions.api.http_errors` maps them to status codes in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the API reports on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class TaskNotFound(DomainError):
+    code = "task_not_found"
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class ConcurrentUpdate(DomainError):
+    code = "concurrent_update"
+
+
+class InvalidCursor(DomainError):
+    code = "invalid_cursor"
+
+
+class InvalidTimeRange(DomainError):
+    code = "invalid_time_range"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+
+class RequestInProgress(DomainError):
+    code = "request_in_progress"
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+
+
+class ModelUnavailable(DomainError):
+    code = "model_unavailable"
+
+
+class StoreUnavailable(DomainError):
+    code = "store_unavailable"
+
+
+class ServiceUnhealthy(DomainError):
+    code = "unhealthy"

@@ -1,0 +1,149 @@
+"""The one place where errors become HTTP responses, all in the shape of ErrorResponse."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, cast
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
+
+from functions.api import errors
+from functions.api.schemas import ErrorDetail, ErrorResponse
+from functions.scoring.model import InvalidText
+
+logger = Logger(child=True)
+
+STATUS: dict[type[Exception], HTTPStatus] = {
+    errors.TaskNotFound: HTTPStatus.NOT_FOUND,
+    errors.InvalidTransition: HTTPStatus.CONFLICT,
+    errors.ConcurrentUpdate: HTTPStatus.CONFLICT,
+    errors.RequestInProgress: HTTPStatus.CONFLICT,
+    errors.IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
+    errors.InvalidCursor: HTTPStatus.BAD_REQUEST,
+    errors.InvalidTimeRange: HTTPStatus.BAD_REQUEST,
+    errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    errors.ModelUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.StoreUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.ServiceUnhealthy: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+
+
+def error_response(
+    status: HTTPStatus, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> Response[str]:
+    body = ErrorResponse(error=ErrorDetail(code=code, message=message, details=details))
+    return Response(
+        status_code=status.value,
+        content_type=content_types.APPLICATION_JSON,
+        body=body.model_dump_json(exclude_none=True),
+    )
+
+
+def status_of(error: errors.DomainError) -> HTTPStatus:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return HTTPStatus.INTERNAL_SERVER_ERROR
+
+
+def handle_domain_error(error: errors.DomainError) -> Response[str]:
+    status = status_of(error)
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.warning("request failed", extra={"error_code": error.code, "status": status})
+    else:
+        logger.info("request refused", extra={"error_code": error.code, "status": status})
+    return error_response(status, error.code, error.message, error.details)
+
+
+def handle_invalid_text(error: InvalidText) -> Response[str]:
+    logger.info("request refused", extra={"error_code": error.code, "status": 422})
+    return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, error.code, str(error))
+
+
+def handle_validation_error(error: RequestValidationError) -> Response[str]:
+    """Malformed JSON is a 400; a body or parameter that breaks the schema is a 422. The
+    details name the field and the rule, never the value sent."""
+    problems = error.errors()
+    if any(problem.get("type") == "json_invalid" for problem in problems):
+        logger.info("request refused", extra={"error_code": "malformed_json"})
+        return error_response(
+            HTTPStatus.BAD_REQUEST, "malformed_json", "the request body is not valid JSON"
+        )
+    details = [
+        {
+            "location": [str(part) for part in problem.get("loc", ())],
+            "type": problem.get("type", "invalid"),
+            "message": _safe_message(problem),
+        }
+        for problem in problems
+    ]
+    logger.info(
+        "request refused",
+        extra={"error_code": "validation_error", "fields": [d["location"] for d in details]},
+    )
+    return error_response(
+        HTTPStatus.UNPROCESSABLE_ENTITY,
+        "validation_error",
+        "the request does not match the API schema",
+        details,
+    )
+
+
+def handle_unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
+    logger.info("request refused", extra={"error_code": "unsupported_media_type"})
+    return error_response(
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as application/json",
+    )
+
+
+def _safe_message(problem: dict[str, Any]) -> str:
+    # pydantic messages describe the rule ("String should have at most 64 characters") and
+    # do not echo the input; a model validator's message is ours.
+    message = str(problem.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def handle_not_found(_: Exception | None = None) -> Response[str]:
+    return error_response(HTTPStatus.NOT_FOUND, "not_found", "no such route")
+
+
+def handle_unexpected(error: Exception) -> Response[str]:
+    logger.exception("unexpected error", extra={"error_type": type(error).__name__})
+    return error_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side"
+    )
+
+
+def documented(
+    status: int, model: type[BaseModel], description: str, *errors: int
+) -> dict[int, OpenAPIResponse]:
+    """The `responses=` of a route: its success and each error status it can return, all
+    errors in the ErrorResponse shape. 422 (schema) and 500 are possible on every route."""
+    descriptions = {
+        400: "Malformed JSON, a bad cursor or time range",
+        404: "Not found",
+        409: "Conflict: invalid status transition, concurrent update, or request in progress",
+        413: "Request body too large",
+        415: "Body is not application/json",
+        422: "The request breaks the schema",
+        500: "Internal error",
+        503: "No model is active, or the store is unreachable",
+    }
+    documented_errors = {
+        code: {
+            "description": descriptions[code],
+            "content": {"application/json": {"model": ErrorResponse}},
+        }
+        for code in sorted({*errors, 422, 500})
+    }
+    success = {"description": description, "content": {"application/json": {"model": model}}}
+    return cast(dict[int, OpenAPIResponse], {status: success} | documented_errors)

@@ -1,0 +1,15 @@
+"""Time and identifiers, injectable so tests can pin them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random 32-hex-digit identifier."""
+    return uuid.uuid4().hex

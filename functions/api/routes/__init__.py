@@ -1,0 +1,1 @@
+"""HTTP routes, one Router per resource; app.py mounts them under /v1."""

@@ -1,0 +1,70 @@
+"""GET /v1/health and GET /v1/model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.depends import Depends
+from botocore.exceptions import BotoCoreError, ClientError
+
+from functions.api import deps
+from functions.api.errors import DomainError, ModelUnavailable, ServiceUnhealthy
+from functions.api.http_errors import documented
+from functions.api.registry import ModelRegistry
+from functions.api.schemas import HealthCheck, ModelInfo
+from functions.api.store import TaskStore
+
+router = Router()  # type: ignore[no-untyped-call]
+logger = Logger(child=True)
+
+
+@router.get(
+    "/health",
+    summary="Is the model loaded and the store reachable?",
+    tags=["system"],
+    responses=documented(200, HealthCheck, "Healthy", 503),
+)
+def handle_get_health(
+    models: Annotated[ModelRegistry, Depends(deps.model_registry)],
+    store: Annotated[TaskStore, Depends(deps.task_store)],
+) -> HealthCheck:
+    version: str | None = None
+    try:
+        version = models.active_model().version
+    except (DomainError, BotoCoreError, ClientError) as error:
+        logger.warning("health: model not available", extra={"error_type": type(error).__name__})
+    try:
+        store.ping()
+        reachable = True
+    except (BotoCoreError, ClientError) as error:
+        logger.warning("health: store unreachable", extra={"error_type": type(error).__name__})
+        reachable = False
+    check = HealthCheck(
+        status="ok" if version and reachable else "degraded",
+        model_loaded=version is not None,
+        model_version=version,
+        store_reachable=reachable,
+    )
+    if check.status != "ok":
+        raise ServiceUnhealthy("the service cannot score or store right now", [check.model_dump()])
+    return check
+
+
+@router.get(
+    "/model",
+    summary="The active model's card",
+    tags=["system"],
+    responses=documented(200, ModelInfo, "The active model", 503),
+)
+def handle_get_model(
+    models: Annotated[ModelRegistry, Depends(deps.model_registry)],
+) -> ModelInfo:
+    model = models.active_model()
+    pointer = models.active_pointer()
+    if pointer is None:  # deactivated between the two reads
+        raise ModelUnavailable("no model is active")
+    return ModelInfo(
+        version=model.version, activated_at=pointer.get("activated_at"), card=model.card
+    )

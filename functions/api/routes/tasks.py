@@ -1,0 +1,158 @@
+"""/v1/tasks: create (scored on arrival, idempotent by header), list, read, update."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
+
+from functions.api import deps
+from functions.api.http_errors import documented
+from functions.api.idempotency import run_once
+from functions.api.logic import tasks as logic
+from functions.api.logic.models import (
+    Label,
+    NewTask,
+    SupportLevel,
+    Task,
+    TaskChanges,
+    TaskFilter,
+    TaskOrder,
+    TaskStatus,
+)
+from functions.api.registry import ModelRegistry, ThresholdConfig
+from functions.api.schemas import (
+    AccountId,
+    Category,
+    CreateTaskRequest,
+    TaskId,
+    TaskList,
+    UpdateTaskRequest,
+)
+from functions.api.store import TaskStore
+
+router = Router()  # type: ignore[no-untyped-call]
+logger = Logger(child=True)
+metrics = Metrics()
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Makes a retried create return the task the first attempt created.",
+    ),
+]
+
+
+@router.post(
+    "/tasks",
+    summary="Create a task from a customer request",
+    description="The text is scored on arrival; the task keeps its decision record.",
+    tags=["tasks"],
+    responses=documented(201, Task, "The task, with its decision record", 400, 409, 413, 415, 503),
+)
+def handle_create_task(
+    request: Annotated[CreateTaskRequest, Body()],
+    models: Annotated[ModelRegistry, Depends(deps.model_registry)],
+    thresholds: Annotated[ThresholdConfig, Depends(deps.threshold_config)],
+    store: Annotated[TaskStore, Depends(deps.task_store)],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Task]:
+    new = NewTask.model_validate(request.model_dump())
+
+    def create() -> dict[str, object]:
+        task = logic.create_task(new, models=models, thresholds=thresholds, repository=store)
+        metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "task created",
+            extra={"task_id": task.id, "support_level": task.decision.support_level},
+        )
+        return task.model_dump(mode="json")
+
+    body = run_once(idempotency_key, request.model_dump(), create) if idempotency_key else create()
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=Task.model_validate(body),
+    )
+
+
+@router.get(
+    "/tasks",
+    summary="List tasks",
+    description=(
+        "Filters combine; each combination is answered by one index query (see "
+        "docs/access-patterns.md). A page may hold fewer than `limit` tasks and still have "
+        "a `next_cursor` when filters are sparse."
+    ),
+    tags=["tasks"],
+    responses=documented(200, TaskList, "One page of tasks", 400),
+)
+def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by name
+    store: Annotated[TaskStore, Depends(deps.task_store)],
+    status: Annotated[TaskStatus | None, Query()] = None,
+    support_level: Annotated[SupportLevel | None, Query()] = None,
+    label: Annotated[Label | None, Query()] = None,
+    category: Annotated[Category | None, Query()] = None,
+    account_id: Annotated[AccountId | None, Query()] = None,
+    reviewed: Annotated[bool | None, Query()] = None,
+    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    order: Annotated[TaskOrder, Query()] = "newest",
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
+) -> TaskList:
+    task_filter = TaskFilter(
+        status=status,
+        support_level=support_level,
+        label=label,
+        category=category,
+        account_id=account_id,
+        reviewed=reviewed,
+        created_from=created_from,
+        created_to=created_to,
+        order=order,
+    )
+    page = logic.list_tasks(task_filter, limit, cursor, store)
+    return TaskList(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/tasks/<task_id>",
+    summary="Read a task",
+    tags=["tasks"],
+    responses=documented(200, Task, "The task", 404),
+)
+def handle_get_task(
+    task_id: Annotated[TaskId, Path()],
+    store: Annotated[TaskStore, Depends(deps.task_store)],
+) -> Task:
+    return logic.get_task(task_id, store)
+
+
+@router.patch(
+    "/tasks/<task_id>",
+    summary="Update a task's status, assignee or reply note",
+    tags=["tasks"],
+    responses=documented(200, Task, "The updated task", 400, 404, 409, 413, 415),
+)
+def handle_update_task(
+    task_id: Annotated[TaskId, Path()],
+    request: Annotated[UpdateTaskRequest, Body()],
+    store: Annotated[TaskStore, Depends(deps.task_store)],
+) -> Task:
+    changes = TaskChanges(
+        **request.model_dump(exclude_unset=True), fields_set=frozenset(request.model_fields_set)
+    )
+    task = logic.update_task(task_id, changes, store)
+    logger.info("task updated", extra={"task_id": task_id, "fields": sorted(changes.fields_set)})
+    return task

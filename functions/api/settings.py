@@ -1,0 +1,36 @@
+"""The API function's configuration, read once from environment variables at cold start."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Names of the resources the API uses and a few tunables.
+
+    Field names are the environment variable names (case-insensitive): TASKS_TABLE,
+    REGISTRY_TABLE, IDEMPOTENCY_TABLE, MODELS_BUCKET, and the optional ones below.
+    """
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    tasks_table: str = Field(min_length=1)
+    registry_table: str = Field(min_length=1)
+    idempotency_table: str = Field(min_length=1)
+    models_bucket: str = Field(min_length=1)
+    stage: str = "dev"
+    model_cache_dir: Path = Path("/tmp/carescore/models")
+    # How stale the active-model pointer and the threshold config may be.
+    config_refresh_seconds: float = Field(default=60.0, ge=0)
+    idempotency_ttl_seconds: int = Field(default=3600, ge=60)
+    max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; read from the environment on first use, then reused."""
+    return Settings()  # type: ignore[call-arg]  # pydantic-settings fills fields from env

@@ -1,0 +1,105 @@
+"""Every filter combination is answered by a Query on an index the template declares."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from samtranslator.yaml_helper import yaml_parse
+
+from functions.api.errors import InvalidCursor
+from functions.api.logic.models import TaskFilter
+from functions.api.store import INDEXES, decode_cursor, encode_cursor, plan_query
+
+ROOT = Path(__file__).resolve().parents[3]
+VALUES: dict[str, Any] = {
+    "status": "open",
+    "support_level": "priority",
+    "label": "negative",
+    "category": "baggage",
+    "account_id": "acct-1",
+    "reviewed": False,
+}
+
+
+def template_indexes() -> dict[str, tuple[str, str]]:
+    template = yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
+    table = template["Resources"]["TasksTable"]["Properties"]
+    return {
+        index["IndexName"]: tuple(k["AttributeName"] for k in index["KeySchema"])
+        for index in table["GlobalSecondaryIndexes"]
+    }
+
+
+def test_the_template_declares_exactly_the_indexes_the_store_queries() -> None:
+    declared = template_indexes()
+    planned = {index.name: (index.partition, index.sort) for index in INDEXES.values()}
+    assert declared == planned
+
+
+FILTER_COMBINATIONS = [
+    combo for size in range(len(VALUES) + 1) for combo in itertools.combinations(VALUES, size)
+]
+
+
+@pytest.mark.parametrize("order", ["newest", "support_level"])
+@pytest.mark.parametrize("with_range", [False, True])
+@pytest.mark.parametrize("combo", FILTER_COMBINATIONS, ids="+".join)
+def test_each_filter_combination_has_an_index_query(
+    combo: tuple[str, ...], order: str, with_range: bool
+) -> None:
+    times = (
+        {
+            "created_from": datetime(2026, 1, 1, tzinfo=UTC),
+            "created_to": datetime(2026, 2, 1, tzinfo=UTC),
+        }
+        if with_range
+        else {}
+    )
+    task_filter = TaskFilter(**{name: VALUES[name] for name in combo}, order=order, **times)
+    plan = plan_query(task_filter)
+    assert plan.index.name in template_indexes()
+    assert plan.key_condition.startswith("#p = :p")
+    # Every given filter is either the partition, a sort-key condition or a residual filter.
+    mentioned = set(plan.names.values())
+    for name in combo:
+        assert name in mentioned or name == "support_level"
+
+
+def test_newest_order_bounds_time_by_the_sort_key() -> None:
+    plan = plan_query(TaskFilter(status="open", created_from=datetime(2026, 1, 1, tzinfo=UTC)))
+    assert "BETWEEN" in plan.key_condition
+    assert plan.filter_expression is None
+
+
+def test_level_order_with_a_level_filter_uses_a_sort_key_prefix() -> None:
+    plan = plan_query(TaskFilter(status="open", support_level="escalate", order="support_level"))
+    assert plan.index.name == "status-by-level"
+    assert "begins_with" in plan.key_condition
+    assert plan.filter_expression is None
+
+
+def test_cursor_round_trips() -> None:
+    index = INDEXES[(None, "newest")]
+    key = {name: {"S": f"v-{name}"} for name in ("pk", "sk", index.partition, index.sort)}
+    assert decode_cursor(encode_cursor(key, index, "f1"), index, "f1") == key
+
+
+@given(st.text(max_size=200))
+def test_decoding_any_text_either_works_or_raises_invalid_cursor(text: str) -> None:
+    index = INDEXES[(None, "newest")]
+    with contextlib.suppress(InvalidCursor):
+        decode_cursor(text, index, "f1")
+
+
+def test_cursor_for_another_filter_is_refused() -> None:
+    index = INDEXES[(None, "newest")]
+    key = {name: {"S": "x"} for name in ("pk", "sk", index.partition, index.sort)}
+    with pytest.raises(InvalidCursor):
+        decode_cursor(encode_cursor(key, index, "f1"), index, "f2")
