@@ -34,8 +34,11 @@ API_DESCRIPTION = (
     f"5,000 characters per text, request bodies up to {MAX_BODY_BYTES} bytes."
 )
 
+METRICS_NAMESPACE = "carescore"
+
 logger = Logger()
-metrics = Metrics()
+# Named here, not only by environment, so metrics flush wherever the module was imported.
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 tracer = Tracer()
 
 
