@@ -113,5 +113,24 @@ def test_api_role_reads_models_but_cannot_touch_datasets(transformed: dict[str, 
     assert "s3:PutObject" not in text
 
 
+def test_api_role_cannot_scan_or_delete_tasks(transformed: dict[str, Any]) -> None:
+    statements = [
+        statement
+        for policy in transformed["Resources"]["ApiFunctionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    actions = {
+        action
+        for statement in statements
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    }
+    assert "dynamodb:Scan" not in actions
+    assert not any(action.endswith("*") for action in actions)
+    tasks = next(s for s in statements if s.get("Sid") == "TasksReadWrite")
+    assert "dynamodb:DeleteItem" not in tasks["Action"]
+
+
 def test_outputs_include_the_api_url(transformed: dict[str, Any]) -> None:
     assert {"ApiUrl", "TasksTableName", "ModelsBucketName"} <= set(transformed["Outputs"])
