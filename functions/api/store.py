@@ -76,7 +76,10 @@ INDEXES = _indexes()
 
 
 def time_key(moment: datetime) -> str:
-    """A fixed-width UTC timestamp that sorts as text in time order."""
+    """A fixed-width UTC timestamp that sorts as text in time order. A time without a zone
+    is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

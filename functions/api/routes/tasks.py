@@ -79,10 +79,12 @@ def handle_create_task(
         return task.model_dump(mode="json")
 
     body = run_once(idempotency_key, request.model_dump(), create) if idempotency_key else create()
+    task = Task.model_validate(body)
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
-        body=Task.model_validate(body),
+        body=task,
+        headers={"Location": f"/v1/tasks/{task.id}"},
     )
 
 

@@ -28,7 +28,9 @@ def create(api: Call, **overrides: Any) -> dict[str, Any]:
 
 
 def test_created_task_is_open_and_carries_its_decision_record(api: Call, active_model: str) -> None:
-    task = create(api, product="lounge")
+    reply = api("POST", "/v1/tasks", body=new_task(product="lounge"))
+    task = reply.body
+    assert reply.headers["Location"] == f"/v1/tasks/{task['id']}"
     decision = task["decision"]
     assert task["status"] == "open"
     assert task["product"] == "lounge"

@@ -85,6 +85,12 @@ def test_level_order_with_a_level_filter_uses_a_sort_key_prefix() -> None:
     assert plan.filter_expression is None
 
 
+def test_a_time_without_a_zone_is_read_as_utc() -> None:
+    naive = plan_query(TaskFilter(created_from=datetime(2026, 1, 1, 12)))
+    aware = plan_query(TaskFilter(created_from=datetime(2026, 1, 1, 12, tzinfo=UTC)))
+    assert naive.values == aware.values
+
+
 def test_cursor_round_trips() -> None:
     index = INDEXES[(None, "newest")]
     key = {name: {"S": f"v-{name}"} for name in ("pk", "sk", index.partition, index.sort)}
