@@ -1,0 +1,98 @@
+"""The active-model pointer and the thresholds are re-read at most once per refresh period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+
+from functions.api.errors import ModelUnavailable
+from functions.api.registry import ModelRegistry, ThresholdConfig
+from functions.api.settings import Settings
+from functions.api.store import TaskStore
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        tasks_table="tasks",
+        registry_table="registry",
+        idempotency_table="idem",
+        models_bucket="models",
+        model_cache_dir=tmp_path,
+        config_refresh_seconds=60,
+    )
+
+
+def pointer_client(version: str | None) -> MagicMock:
+    client = MagicMock()
+    item: dict[str, Any] = {"version": {"S": version}} if version else {}
+    client.get_item.return_value = {"Item": item} if item else {}
+    return client
+
+
+def test_pointer_is_read_once_per_minute(tmp_path: Path) -> None:
+    clock = Clock()
+    client = pointer_client("v1")
+    registry = ModelRegistry(settings(tmp_path), dynamodb=client, s3=MagicMock(), clock=clock)
+    for _ in range(5):
+        registry.active_pointer()
+    clock.now += 59
+    registry.active_pointer()
+    assert client.get_item.call_count == 1
+    clock.now += 1
+    registry.active_pointer()
+    assert client.get_item.call_count == 2
+
+
+def test_no_pointer_means_no_model(tmp_path: Path) -> None:
+    registry = ModelRegistry(
+        settings(tmp_path), dynamodb=pointer_client(None), s3=MagicMock(), clock=Clock()
+    )
+    with pytest.raises(ModelUnavailable):
+        registry.active_model()
+
+
+def test_thresholds_are_read_once_per_minute(tmp_path: Path) -> None:
+    clock = Clock()
+    client = MagicMock()
+    client.get_item.return_value = {
+        "Item": {
+            "version": {"N": "3"},
+            "escalate_negative_min": {"N": "0.9"},
+            "priority_negative_min": {"N": "0.6"},
+        }
+    }
+    config = ThresholdConfig(settings(tmp_path), dynamodb=client, clock=clock)
+    assert config.current_thresholds().version == 3
+    config.current_thresholds()
+    assert client.get_item.call_count == 1
+    clock.now += 60
+    config.current_thresholds()
+    assert client.get_item.call_count == 2
+
+
+def test_unprocessed_decision_writes_are_retried() -> None:
+    from tests.unit.api.test_store_items import a_stored_decision
+
+    client = MagicMock()
+    first_request: dict[str, Any] = {}
+
+    def batch_write_item(RequestItems: dict[str, Any]) -> dict[str, Any]:
+        if not first_request:
+            first_request.update(RequestItems)
+            return {"UnprocessedItems": RequestItems}
+        return {"UnprocessedItems": {}}
+
+    client.batch_write_item.side_effect = batch_write_item
+    TaskStore("tasks", client).put_decisions([a_stored_decision()])
+    assert client.batch_write_item.call_count == 2
