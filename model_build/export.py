@@ -2,15 +2,15 @@
 
 skl2onnx's TF-IDF operator emits a dense texts x vocabulary matrix (about 20x slower than
 scikit-learn at batch 1,000) and refuses character analyzers. This graph instead takes the
-terms that functions.scoring.features found, as a flat list with their counts and row
-numbers, and works on those only:
+known terms that functions.scoring.features found, as a flat list of vocabulary indices
+with their counts and row numbers, and works on those only. The vocabulary travels inside
+the model file, as metadata the scorer reads once at load:
 
-    index  = LabelEncoder(terms)                 unknown terms -> a zero row
     weight = (1 + log(count)) * idf[index]       sublinear TF-IDF
     weight = weight / ||weight||_row             L2 normalisation per text
-    contrib = weight * coef[index]               per-term, per-class contribution
-    logits = scatter_add(contrib by row) + intercept
-    probabilities = softmax(logits / T)          temperature fitted out of fold
+    contrib = weight * coef[index] / T           per-term, per-class contribution
+    logits = scatter_add(contrib by row) + intercept / T
+    probabilities = softmax(logits)              T: temperature fitted out of fold
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ from onnx import TensorProto, helper, numpy_helper
 from functions.scoring.model import (
     INPUT_BATCH,
     INPUT_COUNTS,
+    INPUT_INDICES,
     INPUT_ROWS,
-    INPUT_TERMS,
+    METADATA_VOCABULARY,
     OUTPUT_CONTRIBUTIONS,
     OUTPUT_PROBABILITIES,
 )
 
 OPSET = 17
-ML_OPSET = 2
+_FLOAT_ZERO = numpy_helper.from_array(np.zeros(1, dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -51,25 +52,15 @@ def _const(name: str, array: np.ndarray) -> onnx.NodeProto:
 
 def build_graph(model: LinearTextModel) -> bytes:
     """Returns the serialised ONNX model for `model`; deterministic for equal inputs."""
-    n_classes, n_terms = model.coef.shape
+    n_classes = model.coef.shape[0]
     terms = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
-    # Row n_terms is all zeros: where unknown terms land.
-    idf = np.append(model.idf, 0.0).astype(np.float32)
-    coef = np.vstack([model.coef.T, np.zeros((1, n_classes))]).astype(np.float32)
+    # The temperature is folded into the weights: softmax(logits / T) with no extra node.
+    coef = model.coef.T / model.temperature
+    intercept = model.intercept / model.temperature
     nodes = [
-        helper.make_node(
-            "LabelEncoder",
-            [INPUT_TERMS],
-            ["index"],
-            domain="ai.onnx.ml",
-            keys_strings=terms,
-            values_int64s=list(range(n_terms)),
-            default_int64=n_terms,
-        ),
-        _const("idf", idf),
-        _const("coef", coef),
-        _const("intercept", model.intercept.astype(np.float32)),
-        _const("inv_temperature", np.array(1.0 / model.temperature, dtype=np.float32)),
+        _const("idf", model.idf.astype(np.float32)),
+        _const("coef", coef.astype(np.float32)),
+        _const("intercept", intercept.astype(np.float32)),
         _const("one", np.array(1.0, dtype=np.float32)),
         _const("tiny", np.array(1e-12, dtype=np.float32)),
         _const("n_classes", np.array([n_classes], dtype=np.int64)),
@@ -77,15 +68,14 @@ def build_graph(model: LinearTextModel) -> bytes:
         # Sublinear term frequency times idf.
         helper.make_node("Log", [INPUT_COUNTS], ["log_count"]),
         helper.make_node("Add", ["log_count", "one"], ["tf"]),
-        helper.make_node("Gather", ["idf", "index"], ["term_idf"]),
+        helper.make_node("Gather", ["idf", INPUT_INDICES], ["term_idf"]),
         helper.make_node("Mul", ["tf", "term_idf"], ["raw_weight"]),
         # L2 norm per text: scatter-add the squares by row.
-        helper.make_node("ConstantOfShape", [INPUT_BATCH], ["row_zeros"]),
-        helper.make_node("Cast", ["row_zeros"], ["row_zeros_f"], to=TensorProto.FLOAT),
+        helper.make_node("ConstantOfShape", [INPUT_BATCH], ["row_zeros"], value=_FLOAT_ZERO),
         helper.make_node("Mul", ["raw_weight", "raw_weight"], ["squares"]),
         helper.make_node(
             "ScatterElements",
-            ["row_zeros_f", INPUT_ROWS, "squares"],
+            ["row_zeros", INPUT_ROWS, "squares"],
             ["row_sq"],
             axis=0,
             reduction="add",
@@ -95,35 +85,26 @@ def build_graph(model: LinearTextModel) -> bytes:
         helper.make_node("Gather", ["row_norm", INPUT_ROWS], ["term_norm"]),
         helper.make_node("Div", ["raw_weight", "term_norm"], ["weight"]),
         # Per-term contributions, then logits per text.
-        helper.make_node("Gather", ["coef", "index"], ["term_coef"]),
+        helper.make_node("Gather", ["coef", INPUT_INDICES], ["term_coef"]),
         helper.make_node("Unsqueeze", ["weight", "axis1"], ["weight_col"]),
         helper.make_node("Mul", ["term_coef", "weight_col"], [OUTPUT_CONTRIBUTIONS]),
         helper.make_node("Concat", [INPUT_BATCH, "n_classes"], ["logit_shape"], axis=0),
-        helper.make_node(
-            "ConstantOfShape",
-            ["logit_shape"],
-            ["logit_zeros"],
-            value=numpy_helper.from_array(np.zeros(1, dtype=np.float32)),
-        ),
+        helper.make_node("ConstantOfShape", ["logit_shape"], ["logit_zeros"], value=_FLOAT_ZERO),
         helper.make_node("Unsqueeze", [INPUT_ROWS, "axis1"], ["rows_col"]),
-        helper.make_node("Shape", [OUTPUT_CONTRIBUTIONS], ["contrib_shape"]),
-        helper.make_node("Expand", ["rows_col", "contrib_shape"], ["rows_grid"]),
         helper.make_node(
-            "ScatterElements",
-            ["logit_zeros", "rows_grid", OUTPUT_CONTRIBUTIONS],
+            "ScatterND",
+            ["logit_zeros", "rows_col", OUTPUT_CONTRIBUTIONS],
             ["linear"],
-            axis=0,
             reduction="add",
         ),
         helper.make_node("Add", ["linear", "intercept"], ["logits"]),
-        helper.make_node("Mul", ["logits", "inv_temperature"], ["calibrated"]),
-        helper.make_node("Softmax", ["calibrated"], [OUTPUT_PROBABILITIES], axis=1),
+        helper.make_node("Softmax", ["logits"], [OUTPUT_PROBABILITIES], axis=1),
     ]
     graph = helper.make_graph(
         nodes,
         "carescore_sentiment",
         inputs=[
-            helper.make_tensor_value_info(INPUT_TERMS, TensorProto.STRING, ["terms"]),
+            helper.make_tensor_value_info(INPUT_INDICES, TensorProto.INT64, ["terms"]),
             helper.make_tensor_value_info(INPUT_COUNTS, TensorProto.FLOAT, ["terms"]),
             helper.make_tensor_value_info(INPUT_ROWS, TensorProto.INT64, ["terms"]),
             helper.make_tensor_value_info(INPUT_BATCH, TensorProto.INT64, [1]),
@@ -139,9 +120,11 @@ def build_graph(model: LinearTextModel) -> bytes:
     )
     onnx_model = helper.make_model(
         graph,
-        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("ai.onnx.ml", ML_OPSET)],
+        opset_imports=[helper.make_opsetid("", OPSET)],
         producer_name="carescore",
     )
+    # Terms never hold a newline: normalisation collapses all whitespace to single spaces.
+    helper.set_model_props(onnx_model, {METADATA_VOCABULARY: "\n".join(terms)})
     onnx_model.ir_version = 8
     onnx.checker.check_model(onnx_model)
     serialised: bytes = onnx_model.SerializeToString()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import string
-from collections import Counter
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 MAX_TEXT_CHARS = 5000
@@ -52,35 +52,57 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def extract_terms(text: str, spec: FeatureSpec) -> list[tuple[str, str]]:
-    """Returns every term occurrence in `text` as (term, source word or phrase).
+@dataclass(frozen=True)
+class TextParts:
+    """A normalised text cut for feature extraction."""
 
-    Word n-grams are prefixed ``w:``; character n-grams, taken inside each space-padded
-    word, are prefixed ``c:`` and carry the word they came from (without surrounding
-    punctuation), so explanations can be given in words rather than in fragments.
-    """
+    phrases: list[str]  # word n-grams, such as "late" and "late flight"
+    words: list[str]  # space-separated words, punctuation kept: their character n-grams
+
+
+def split_text(text: str, spec: FeatureSpec) -> TextParts:
+    """Cuts `text` into the word n-grams and the words that its terms come from."""
     clean = normalise(text)
-    found: list[tuple[str, str]] = []
     tokens = _WORD.findall(clean)
-    for n in range(spec.word_min, spec.word_max + 1):
-        for start in range(len(tokens) - n + 1):
-            phrase = " ".join(tokens[start : start + n])
-            found.append((WORD_PREFIX + phrase, phrase))
-    for word in clean.split(" "):
-        padded = f" {word} "
-        shown = word.strip(string.punctuation) or word
-        for n in range(spec.char_min, spec.char_max + 1):
-            found.extend(
-                (CHAR_PREFIX + padded[i : i + n], shown) for i in range(len(padded) - n + 1)
-            )
-    return found
+    phrases = [
+        " ".join(tokens[start : start + n])
+        for n in range(spec.word_min, spec.word_max + 1)
+        for start in range(len(tokens) - n + 1)
+    ]
+    return TextParts(phrases, clean.split(" "))
+
+
+def phrase_term(phrase: str) -> str:
+    """The term of a word n-gram."""
+    return WORD_PREFIX + phrase
+
+
+@lru_cache(maxsize=1 << 16)
+def char_terms(word: str, spec: FeatureSpec) -> tuple[str, ...]:
+    """The character n-gram terms of one word, padded with a space on each side.
+
+    Remembered: words repeat across texts far more than they vary.
+    """
+    padded = f" {word} "
+    return tuple(
+        CHAR_PREFIX + padded[i : i + n]
+        for n in range(spec.char_min, spec.char_max + 1)
+        for i in range(len(padded) - n + 1)
+    )
+
+
+def shown_word(word: str) -> str:
+    """A word as explanations show it: without surrounding punctuation."""
+    return word.strip(string.punctuation) or word
 
 
 def analyse(text: str, spec: FeatureSpec) -> list[str]:
-    """The terms of `text`, repeated as often as they occur (scikit-learn's analyzer form)."""
-    return [term for term, _ in extract_terms(text, spec)]
+    """The terms of `text`, repeated as often as they occur (scikit-learn's analyzer form).
 
-
-def count_terms(text: str, spec: FeatureSpec) -> Counter[str]:
-    """How often each term occurs in `text`."""
-    return Counter(analyse(text, spec))
+    Word n-grams are prefixed ``w:``, character n-grams (taken inside each word) ``c:``.
+    """
+    parts = split_text(text, spec)
+    terms = [phrase_term(phrase) for phrase in parts.phrases]
+    for word in parts.words:
+        terms.extend(char_terms(word, spec))
+    return terms

@@ -12,13 +12,23 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import onnxruntime as ort
 
-from functions.scoring.features import MAX_TEXT_CHARS, FeatureSpec, extract_terms
+from functions.scoring.features import (
+    MAX_TEXT_CHARS,
+    FeatureSpec,
+    TextParts,
+    char_terms,
+    phrase_term,
+    shown_word,
+    split_text,
+)
 
 MODEL_FILE = "model.onnx"
 CARD_FILE = "model_card.json"
@@ -26,12 +36,13 @@ CHUNK = 256
 TOP_TERMS = 5
 
 # Graph interface, shared with the exporter in model_build.export.
-INPUT_TERMS = "terms"
+INPUT_INDICES = "indices"
 INPUT_COUNTS = "counts"
 INPUT_ROWS = "rows"
 INPUT_BATCH = "batch_size"
 OUTPUT_PROBABILITIES = "probabilities"
 OUTPUT_CONTRIBUTIONS = "contributions"
+METADATA_VOCABULARY = "carescore.vocabulary"
 
 
 class InvalidText(ValueError):
@@ -72,28 +83,18 @@ def check_text(text: str) -> None:
 
 
 @dataclass(frozen=True)
-class _Encoded:
-    terms: list[str]
-    counts: list[float]
-    rows: list[int]
-    sources: list[dict[str, int]]  # per term occurrence: which words it came from
+class _Scored:
+    """A chunk's texts, their distinct known terms per text, and what the graph made of them.
 
+    Terms are grouped by row, so each text's terms are one contiguous slice.
+    """
 
-def _encode(texts: Sequence[str], spec: FeatureSpec) -> _Encoded:
-    terms: list[str] = []
-    counts: list[float] = []
-    rows: list[int] = []
-    sources: list[dict[str, int]] = []
-    for row, text in enumerate(texts):
-        by_term: dict[str, Counter[str]] = defaultdict(Counter)
-        for term, source in extract_terms(text, spec):
-            by_term[term][source] += 1
-        for term, origin in by_term.items():
-            terms.append(term)
-            counts.append(float(sum(origin.values())))
-            rows.append(row)
-            sources.append(dict(origin))
-    return _Encoded(terms, counts, rows, sources)
+    parts: list[TextParts]
+    indices: np.ndarray
+    rows: np.ndarray
+    counts: np.ndarray
+    probabilities: np.ndarray
+    contributions: np.ndarray
 
 
 class SentimentModel:
@@ -101,10 +102,19 @@ class SentimentModel:
 
     def __init__(self, session: ort.InferenceSession, card: dict[str, Any]) -> None:
         self._session = session
+        terms = session.get_modelmeta().custom_metadata_map[METADATA_VOCABULARY].split("\n")
+        self._vocabulary = {term: index for index, term in enumerate(terms)}
         self.card = card
         self.version: str = card["version"]
         self.labels: tuple[str, ...] = tuple(card["labels"])
         self.spec = FeatureSpec.from_dict(card["features"])
+        # Terms the model never saw are dropped: they weigh nothing. Words recur, so the
+        # indices of each word's character n-grams are remembered.
+        self._word_indices = lru_cache(maxsize=1 << 16)(self._known_char_terms)
+
+    def _known_char_terms(self, word: str) -> tuple[int, ...]:
+        found = map(self._vocabulary.get, char_terms(word, self.spec))
+        return tuple(index for index in found if index is not None)
 
     @classmethod
     def load(cls, model_dir: Path) -> SentimentModel:
@@ -134,55 +144,77 @@ class SentimentModel:
             predictions.extend(self._score_chunk(texts[start : start + CHUNK]))
         return predictions
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Raw class probabilities, one row per text in label order (for parity checks)."""
-        return np.vstack(
-            [self._run(texts[start : start + CHUNK])[1] for start in range(0, len(texts), CHUNK)]
-        )
+    def _occurrences(self, parts: TextParts) -> list[int]:
+        """Vocabulary indices of every known term occurrence in a text."""
+        found = map(self._vocabulary.get, map(phrase_term, parts.phrases))
+        indices = [index for index in found if index is not None]
+        for word in parts.words:
+            indices.extend(self._word_indices(word))
+        return indices
 
-    def _run(self, texts: Sequence[str]) -> tuple[_Encoded, np.ndarray, np.ndarray]:
-        encoded = _encode(texts, self.spec)
+    def _run(self, texts: Sequence[str]) -> _Scored:
+        parts = [split_text(text, self.spec) for text in texts]
+        found = [Counter(self._occurrences(p)) for p in parts]
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), [len(c) for c in found])
+        indices = np.fromiter(chain.from_iterable(found), np.int64, len(rows))
+        counts = np.fromiter(chain.from_iterable(c.values() for c in found), np.int64, len(rows))
         probabilities, contributions = self._session.run(
             [OUTPUT_PROBABILITIES, OUTPUT_CONTRIBUTIONS],
             {
-                INPUT_TERMS: np.array(encoded.terms, dtype=object),
-                INPUT_COUNTS: np.array(encoded.counts, dtype=np.float32),
-                INPUT_ROWS: np.array(encoded.rows, dtype=np.int64),
+                INPUT_INDICES: indices,
+                INPUT_COUNTS: counts.astype(np.float32),
+                INPUT_ROWS: rows,
                 INPUT_BATCH: np.array([len(texts)], dtype=np.int64),
             },
         )
-        return encoded, probabilities, contributions
+        return _Scored(parts, indices, rows, counts, probabilities, contributions)
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw class probabilities, one row per text in label order (for parity checks)."""
+        return np.vstack(
+            [
+                self._run(texts[start : start + CHUNK]).probabilities
+                for start in range(0, len(texts), CHUNK)
+            ]
+        )
 
     def _score_chunk(self, texts: Sequence[str]) -> Iterator[Prediction]:
-        encoded, probabilities, contributions = self._run(texts)
-        winners = probabilities.argmax(axis=1)
-        # A term's push toward the winning class, relative to the average class.
-        relative = contributions - contributions.mean(axis=1, keepdims=True)
-        per_row: list[dict[str, float]] = [defaultdict(float) for _ in texts]
-        for index, row in enumerate(encoded.rows):
-            push = float(relative[index, winners[row]])
-            if push == 0.0:
-                continue
-            origin = encoded.sources[index]
-            total = sum(origin.values())
-            for source, times in origin.items():
-                per_row[row][source] += push * times / total
-        for row, probs in enumerate(probabilities):
+        scored = self._run(texts)
+        winners = scored.probabilities.argmax(axis=1)
+        # A term's push toward the winning class, relative to the average class, shared
+        # equally among the term's occurrences.
+        relative = scored.contributions - scored.contributions.mean(axis=1, keepdims=True)
+        shares = relative[np.arange(len(scored.rows)), winners[scored.rows]] / scored.counts
+        bounds = np.searchsorted(scored.rows, np.arange(len(texts) + 1)).tolist()
+        indices, shares_list = scored.indices.tolist(), shares.tolist()
+        for row, probs in enumerate(scored.probabilities.tolist()):
             label_index = int(winners[row])
-            ranked = sorted(per_row[row].items(), key=lambda item: item[1], reverse=True)
+            terms = slice(bounds[row], bounds[row + 1])
             yield Prediction(
                 label=self.labels[label_index],
                 probabilities={
-                    label: round(float(p), 6) for label, p in zip(self.labels, probs, strict=True)
+                    label: round(p, 6) for label, p in zip(self.labels, probs, strict=True)
                 },
-                confidence=round(float(probs[label_index]), 6),
-                top_terms=tuple(
-                    TermContribution(term, round(weight, 4))
-                    for term, weight in ranked[:TOP_TERMS]
-                    if weight > 0
+                confidence=round(probs[label_index], 6),
+                top_terms=self._explain(
+                    scored.parts[row], dict(zip(indices[terms], shares_list[terms], strict=True))
                 ),
                 model_version=self.version,
             )
+
+    def _explain(self, parts: TextParts, share: dict[int, float]) -> tuple[TermContribution, ...]:
+        """Sums the pushes of each word's and phrase's terms; returns the strongest."""
+        by_word: dict[str, float] = defaultdict(float)
+        for phrase in parts.phrases:
+            index = self._vocabulary.get(phrase_term(phrase))
+            if index is not None:
+                by_word[phrase] += share[index]
+        for word in parts.words:
+            by_word[shown_word(word)] += sum(map(share.__getitem__, self._word_indices(word)))
+        ranked = sorted(by_word.items(), key=lambda item: item[1], reverse=True)
+        return tuple(
+            TermContribution(w, round(weight, 4)) for w, weight in ranked[:TOP_TERMS] if weight > 0
+        )
 
 
 def new_session(onnx_bytes: bytes) -> ort.InferenceSession:

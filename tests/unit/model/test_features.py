@@ -6,8 +6,10 @@ from functions.scoring.features import (
     WORD_PREFIX,
     FeatureSpec,
     analyse,
-    extract_terms,
+    char_terms,
     normalise,
+    shown_word,
+    split_text,
 )
 
 SPEC = FeatureSpec()
@@ -23,11 +25,15 @@ def test_word_terms_cover_unigrams_and_bigrams() -> None:
     assert f"{WORD_PREFIX}late flight" in terms
 
 
-def test_character_terms_stay_inside_words_and_name_their_word() -> None:
-    pairs = extract_terms("bad day", SPEC)
-    char_pairs = [(term, source) for term, source in pairs if term.startswith(CHAR_PREFIX)]
-    assert (f"{CHAR_PREFIX} bad ", "bad") in char_pairs
-    assert all(" " not in term[len(CHAR_PREFIX) :].strip() for term, _ in char_pairs)
+def test_character_terms_stay_inside_their_padded_word() -> None:
+    terms = char_terms("day!", SPEC)
+    assert f"{CHAR_PREFIX} day!" in terms
+    assert f"{CHAR_PREFIX}ay! " in terms
+    assert all(" " not in term[len(CHAR_PREFIX) :].strip() for term in terms)
+
+
+def test_words_are_shown_without_surrounding_punctuation() -> None:
+    assert [shown_word(w) for w in split_text("Bad day!! ...", SPEC).words] == ["bad", "day", "..."]
 
 
 def test_single_letter_text_still_has_terms() -> None:
@@ -40,6 +46,7 @@ def test_spec_round_trips_through_a_dict() -> None:
 
 
 @given(st.text(max_size=300))
-def test_extraction_never_crashes_and_matches_the_analyzer(text: str) -> None:
-    pairs = extract_terms(text, SPEC)
-    assert [term for term, _ in pairs] == analyse(text, SPEC)
+def test_every_word_and_phrase_contributes_its_terms(text: str) -> None:
+    parts = split_text(text, SPEC)
+    terms = analyse(text, SPEC)
+    assert len(terms) == len(parts.phrases) + sum(len(char_terms(w, SPEC)) for w in parts.words)

@@ -71,3 +71,9 @@ def test_a_model_that_does_not_match_its_card_is_refused(tiny_model: Path, tmp_p
 def test_a_missing_model_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match=r"needs model\.onnx"):
         SentimentModel.load(tmp_path)
+
+
+def test_text_of_only_unseen_terms_falls_back_to_the_prior(model: SentimentModel) -> None:
+    [prediction] = model.score(["ǂǂǂ"])
+    assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+    assert prediction.top_terms == ()
