@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8080
 DATA ?= $(or $(CARESCORE_DATA),../shared/data/airline_tweets.csv)
 
-.PHONY: venv test lint model bench run clean
+.PHONY: venv test lint model bench run clean build-ApiFunction
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/model_bench.py --data $(DATA)
+
+# Called by `sam build` (BuildMethod: makefile): the API function's zip holds functions/ and
+# the serving dependencies declared in pyproject.toml, built for the Lambda runtime.
+build-ApiFunction:
+	$(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")' \
+		| $(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --only-binary=:all: \
+			--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+			--python-version 3.13 --implementation cp -r /dev/stdin
+	cp -r functions "$(ARTIFACTS_DIR)/"
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -43,6 +43,7 @@ INPUT_BATCH = "batch_size"
 OUTPUT_PROBABILITIES = "probabilities"
 OUTPUT_CONTRIBUTIONS = "contributions"
 METADATA_VOCABULARY = "carescore.vocabulary"
+_GRAPH_INPUTS = {INPUT_INDICES, INPUT_COUNTS, INPUT_ROWS, INPUT_BATCH}
 
 
 class InvalidText(ValueError):
@@ -98,11 +99,21 @@ class _Scored:
 
 
 class SentimentModel:
-    """One loaded model version. Thread-safe: onnxruntime sessions may run concurrently."""
+    """One loaded model version. Thread-safe: onnxruntime sessions may run concurrently.
+
+    Raises ModelLoadError when the graph does not take the inputs this core feeds it.
+    """
 
     def __init__(self, session: ort.InferenceSession, card: dict[str, Any]) -> None:
+        inputs = {node.name for node in session.get_inputs()}
+        metadata = session.get_modelmeta().custom_metadata_map
+        if inputs != _GRAPH_INPUTS or METADATA_VOCABULARY not in metadata:
+            raise ModelLoadError(
+                f"model {card.get('version')} was exported for another scoring core "
+                f"(inputs {sorted(inputs)})"
+            )
         self._session = session
-        terms = session.get_modelmeta().custom_metadata_map[METADATA_VOCABULARY].split("\n")
+        terms = metadata[METADATA_VOCABULARY].split("\n")
         self._vocabulary = {term: index for index, term in enumerate(terms)}
         self.card = card
         self.version: str = card["version"]

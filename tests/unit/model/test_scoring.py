@@ -2,6 +2,7 @@ import json
 import shutil
 from pathlib import Path
 
+import onnx
 import pytest
 
 from functions.scoring.features import MAX_TEXT_CHARS
@@ -11,6 +12,7 @@ from functions.scoring.model import (
     InvalidText,
     ModelLoadError,
     SentimentModel,
+    new_session,
 )
 
 
@@ -77,3 +79,17 @@ def test_text_of_only_unseen_terms_falls_back_to_the_prior(model: SentimentModel
     [prediction] = model.score(["ǂǂǂ"])
     assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
     assert prediction.top_terms == ()
+
+
+def test_a_graph_with_other_inputs_is_refused(tmp_path: Path) -> None:
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["text"], ["probabilities"])],
+        "other",
+        [onnx.helper.make_tensor_value_info("text", onnx.TensorProto.FLOAT, [1])],
+        [onnx.helper.make_tensor_value_info("probabilities", onnx.TensorProto.FLOAT, [1])],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    card = {"version": "v", "labels": ["negative"], "features": {}}
+    with pytest.raises(ModelLoadError, match="another scoring core"):
+        SentimentModel(new_session(model.SerializeToString()), card)
