@@ -3,6 +3,12 @@
 Each request becomes the event the real HTTP API would send (same routeKey, path
 parameters, lower-cased headers, cookies, base64 for binary bodies), and the handler's
 result is mapped back the way API Gateway maps it. Requests are served concurrently.
+
+Before a handler runs, the gateway does what the HTTP API does with the template's
+settings (infra/auth.py): answers CORS preflights, runs the JWT authorizer on routes that
+name one (a request without a valid token never reaches the handler; the claims go into
+`requestContext.authorizer`), and adds CORS headers for the allowed origin only. It also
+serves the OAuth token endpoint the Cognito domain would (`POST /oauth2/token`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from infra.auth import (
+    ApiSecurity,
+    Forbidden,
+    KeySource,
+    Unauthorized,
+    authorizer_context,
+    bearer_token,
+    check_scopes,
+    verify,
+)
 from infra.template import ACCOUNT_ID, LocalFunction, Route
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -184,6 +200,11 @@ def error_response(status: HTTPStatus, code: str, message: str) -> Response:
     return Response(status.value, [("content-type", "application/json")], body)
 
 
+UNAUTHENTICATED_MESSAGE = "A valid bearer token is required"
+FORBIDDEN_MESSAGE = "Not allowed"
+TOKEN_PATH = "/oauth2/token"
+
+
 class Gateway:
     """Routes requests to handlers, or to the static portal files."""
 
@@ -194,15 +215,98 @@ class Gateway:
         functions: Mapping[str, LocalFunction],
         static_dir: Path | None,
         log: Callable[[str], None] | None = None,
+        *,
+        security: ApiSecurity | None = None,
+        keys: KeySource | None = None,
+        token_endpoint: Callable[[Request], Response] | None = None,
     ) -> None:
         self.routes = tuple(route for route in routes if route.function in handlers)
         self.handlers = handlers
         self.functions = functions
         self.static_dir = static_dir.resolve() if static_dir else None
         self._log = log
+        self.security = security or ApiSecurity()
+        self.keys = keys
+        self.token_endpoint = token_endpoint
 
     def handle(self, request: Request) -> Response:
+        origin = _header(request, "origin")
+        cors = self.security.cors
+        if cors is not None and request.method == "OPTIONS" and origin is not None:
+            requested = _header(request, "access-control-request-method")
+            if requested is not None:
+                return self._preflight(origin, requested, request)
+        response = self._dispatch(request)
+        if cors is None:
+            return response
+        # API Gateway replaces whatever CORS headers the integration returned.
+        headers = [h for h in response.headers if not h[0].lower().startswith("access-control-")]
+        if origin is not None and cors.allows_origin(origin):
+            headers.append(("access-control-allow-origin", cors.origin_header(origin)))
+            if cors.allow_credentials:
+                headers.append(("access-control-allow-credentials", "true"))
+            if cors.expose_headers:
+                headers.append(("access-control-expose-headers", ",".join(cors.expose_headers)))
+            headers.append(("vary", "origin"))
+        return Response(response.status, headers, response.body)
+
+    def _preflight(self, origin: str, method: str, request: Request) -> Response:
+        """API Gateway answers preflights itself when CORS is configured: 204, with the CORS
+        headers only for an allowed origin, method and set of headers."""
+        cors = self.security.cors
+        assert cors is not None
+        asked = _header(request, "access-control-request-headers") or ""
+        asked_headers = {name.strip().lower() for name in asked.split(",") if name.strip()}
+        allowed = (
+            cors.allows_origin(origin)
+            and ("*" in cors.allow_methods or method.upper() in cors.allow_methods)
+            and ("*" in cors.allow_headers or asked_headers <= set(cors.allow_headers))
+        )
+        headers: list[tuple[str, str]] = []
+        if allowed:
+            headers = [
+                ("access-control-allow-origin", cors.origin_header(origin)),
+                ("access-control-allow-methods", ",".join(cors.allow_methods)),
+                ("vary", "origin"),
+            ]
+            if asked_headers:
+                shown = sorted(asked_headers) if "*" in cors.allow_headers else cors.allow_headers
+                headers.append(("access-control-allow-headers", ",".join(shown)))
+            if cors.max_age is not None:
+                headers.append(("access-control-max-age", str(cors.max_age)))
+            if cors.allow_credentials:
+                headers.append(("access-control-allow-credentials", "true"))
+        return Response(HTTPStatus.NO_CONTENT.value, headers, b"")
+
+    def _authorize(self, route: Route, request: Request) -> dict[str, Any] | Response | None:
+        """The event's `authorizer` context, None for a public route, or the 401/403."""
+        route_auth = self.security.for_route(route.method, route.path)
+        if route_auth.authorizer is None:
+            return None
+        headers = {name.lower(): value for name, value in request.headers}
+        try:
+            if self.keys is None:
+                raise Unauthorized("no key source")
+            claims = verify(
+                bearer_token(headers, route_auth.authorizer), route_auth.authorizer, self.keys
+            )
+            check_scopes(claims, route_auth)
+        except Unauthorized as error:
+            if self._log and _verbose():
+                self._log(f"401 {route.route_key}: {error}")
+            response = error_response(
+                HTTPStatus.UNAUTHORIZED, "unauthenticated", UNAUTHENTICATED_MESSAGE
+            )
+            response.headers.append(("www-authenticate", "Bearer"))
+            return response
+        except Forbidden:
+            return error_response(HTTPStatus.FORBIDDEN, "forbidden", FORBIDDEN_MESSAGE)
+        return authorizer_context(claims)
+
+    def _dispatch(self, request: Request) -> Response:
         path = urlsplit(request.target).path
+        if self.token_endpoint is not None and path == TOKEN_PATH:
+            return self.token_endpoint(request)
         matched = self._route(request.method, path)
         if request.method in ("GET", "HEAD") and (matched is None or matched[0].catch_all):
             # The portal's files take precedence over a catch-all route, as on the CDN.
@@ -215,7 +319,13 @@ class Gateway:
                 HTTPStatus.NOT_FOUND, "not_found", f"no route for {request.method} {path}"
             )
         route, parameters = matched
-        return self._invoke(route, build_event(request, route, parameters))
+        authorized = self._authorize(route, request)
+        if isinstance(authorized, Response):
+            return authorized
+        event = build_event(request, route, parameters)
+        if authorized is not None:
+            event["requestContext"]["authorizer"] = authorized
+        return self._invoke(route, event)
 
     def _route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:  # most specific first
@@ -249,6 +359,16 @@ class Gateway:
                 HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"
             )
         return map_result(result)
+
+
+def _header(request: Request, name: str) -> str | None:
+    return next((value for key, value in request.headers if key.lower() == name), None)
+
+
+def _verbose() -> bool:
+    import os
+
+    return os.environ.get("CARESCORE_ACCESS_LOG") == "1"
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

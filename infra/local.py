@@ -22,15 +22,29 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from infra.gateway import Gateway, GatewayServer, Handler, load_handler
+from infra.auth import ApiSecurity, KeySource, api_security
+from infra.cognito import (
+    ISSUER_PREFIX,
+    CognitoError,
+    CognitoStack,
+    DemoUser,
+    moto_signer,
+    provision,
+    seed_users,
+)
+from infra.gateway import TOKEN_PATH, Gateway, GatewayServer, Handler, load_handler
+from infra.intrinsics import Known, UnresolvedReference
+from infra.oauth import TokenEndpoint, emulator_lookup
 from infra.stack import Emulator, StackError, aws_environment, create_stack, supported_types
-from infra.template import LocalPlan, TemplateError, plan
+from infra.state import LocalState, UserLogin, remove_state, write_state
+from infra.template import REGION, LocalPlan, TemplateError, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_MARKER = "carescore local ready:"
@@ -111,9 +125,13 @@ def demo_tasks(count: int = SEED_COUNT) -> list[dict[str, str]]:
     return tasks
 
 
-def seed(base_url: str, tasks: list[dict[str, str]]) -> tuple[int, list[str]]:
-    """POSTs each task to /v1/tasks through the local gateway; returns (created, problems)."""
+def seed(
+    base_url: str, tasks: list[dict[str, str]], token: str | None = None
+) -> tuple[int, list[str]]:
+    """POSTs each task to /v1/tasks through the local gateway (as the bearer of `token`);
+    returns (created, problems)."""
     created, problems = 0, []
+    auth = {"authorization": f"Bearer {token}"} if token else {}
     deadline = time.monotonic() + SEED_TIMEOUT_SECONDS
     for task in tasks:
         if time.monotonic() > deadline:
@@ -122,7 +140,7 @@ def seed(base_url: str, tasks: list[dict[str, str]]) -> tuple[int, list[str]]:
         request = urllib.request.Request(
             f"{base_url}/v1/tasks",
             data=json.dumps(task).encode(),
-            headers={"content-type": "application/json"},
+            headers={"content-type": "application/json"} | auth,
             method="POST",
         )
         try:
@@ -177,8 +195,46 @@ class RunningStack:
     plan: LocalPlan
     handlers: dict[str, Handler]
     gateway: Gateway
+    cognito: CognitoStack | None = None
+    users: list[DemoUser] = field(default_factory=list)
     server: GatewayServer | None = None
     base_url: str = ""
+    state_written: bool = False
+
+    def portal_client(self) -> str | None:
+        """The app client people sign in through: no secret, password sign-in allowed."""
+        if self.cognito is None:
+            return None
+        for client in self.cognito.clients.values():
+            if client.secret is None:
+                return client.client_id
+        return None
+
+    def machine_client(self) -> tuple[str, str] | None:
+        """The client-credentials app client for internal systems: (id, secret)."""
+        if self.cognito is None:
+            return None
+        for client in self.cognito.clients.values():
+            if client.secret and "client_credentials" in client.flows:
+                return client.client_id, client.secret
+        return None
+
+    def state(self) -> LocalState:
+        cognito = self.cognito or CognitoStack()
+        machine = self.machine_client()
+        return LocalState(
+            pid=os.getpid(),
+            gateway_url=self.base_url,
+            moto_endpoint=self.emulator.endpoint,
+            region=REGION,
+            user_pool_id=cognito.pool_id,
+            issuer=cognito.issuer if cognito.pool_id else "",
+            portal_client_id=self.portal_client(),
+            machine_client_id=machine[0] if machine else None,
+            machine_client_secret=machine[1] if machine else None,
+            token_url=self.base_url + TOKEN_PATH,
+            users=[UserLogin(u.role, u.username, u.password, u.sub) for u in self.users],
+        )
 
     def serve_http(self, host: str, port: int) -> str:
         """Starts the HTTP server in a thread; returns its base URL."""
@@ -192,6 +248,8 @@ class RunningStack:
         return self.base_url
 
     def close(self) -> None:
+        if self.state_written:
+            remove_state(os.getpid())
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -214,7 +272,17 @@ def build(template_path: Path | None = None) -> RunningStack:
         os.environ.update(aws_environment(endpoint))
         _say(f"embedded AWS (moto) on {endpoint}")
         local_plan = plan(template_path, supported_types())
-        stack = create_stack(endpoint, local_plan)
+        cognito = _provision_cognito(endpoint, local_plan)
+        created = Known()
+        if cognito is not None:
+            # Only what was created goes to the CloudFormation stack: parameters stay its own.
+            created.refs = {
+                logical: value
+                for logical, value in cognito.known.refs.items()
+                if logical in local_plan.template.get("Resources", {})
+            }
+            created.attributes = dict(cognito.known.attributes)
+        stack = create_stack(endpoint, local_plan, created)
         _say(
             f"provisioned {len(stack.physical_ids)} resources from {template_path.name}: "
             + ", ".join(sorted(stack.physical_ids))
@@ -230,11 +298,71 @@ def build(template_path: Path | None = None) -> RunningStack:
             version = _install_default_model()
             if version:
                 _say(f"active model: {version}")
+        security = _security(local_plan, cognito)
+        users = seed_users(endpoint, cognito) if cognito is not None else []
     except BaseException:
         emulator.stop()
         raise
-    gateway = Gateway(local_plan.routes, handlers, local_plan.functions, ROOT / "web", log=_say)
-    return RunningStack(emulator, local_plan, handlers, gateway)
+    gateway = Gateway(
+        local_plan.routes,
+        handlers,
+        local_plan.functions,
+        ROOT / "web",
+        log=_say,
+        security=security,
+        keys=KeySource(lambda issuer: _jwks(endpoint, issuer)),
+        token_endpoint=_token_endpoint(endpoint, cognito),
+    )
+    return RunningStack(emulator, local_plan, handlers, gateway, cognito, users)
+
+
+def _provision_cognito(endpoint: str, local_plan: LocalPlan) -> CognitoStack | None:
+    resources = local_plan.template.get("Resources", {}).values()
+    if not any(r.get("Type") == "AWS::Cognito::UserPool" for r in resources):
+        return None
+    try:
+        cognito = provision(endpoint, local_plan.template, local_plan.parameters)
+    except (CognitoError, UnresolvedReference) as error:
+        raise StackError(f"Cognito: {error}") from error
+    _say(
+        f"Cognito user pool {cognito.pool_id}: groups {', '.join(cognito.groups) or '-'}; "
+        f"app clients {', '.join(sorted(cognito.clients)) or '-'}"
+        + (f"; not created locally: {', '.join(cognito.skipped)}" if cognito.skipped else "")
+    )
+    return cognito
+
+
+def _security(local_plan: LocalPlan, cognito: CognitoStack | None) -> ApiSecurity:
+    """The HTTP API's authorizers and CORS, references resolved to what was created."""
+    known = cognito.known if cognito is not None else Known(refs=dict(local_plan.parameters))
+    try:
+        return api_security(local_plan.template, known)
+    except UnresolvedReference as error:
+        raise TemplateError(f"HTTP API authorizer or CORS: cannot resolve {error}") from error
+
+
+def _jwks(endpoint: str, issuer: str) -> dict[str, object]:
+    """The issuer's JWKS. Cognito issuers are served by the emulator; nothing else is
+    fetched (the local stack never calls out)."""
+    if not issuer.startswith(ISSUER_PREFIX):
+        raise ValueError("issuer outside the emulator")
+    pool_id = issuer[len(ISSUER_PREFIX) :]
+    url = f"{endpoint}/{urllib.parse.quote(pool_id)}/.well-known/jwks.json"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        keys: dict[str, object] = json.loads(response.read())
+    return keys
+
+
+def _token_endpoint(endpoint: str, cognito: CognitoStack | None) -> TokenEndpoint | None:
+    if cognito is None or not cognito.pool_id:
+        return None
+    from infra.cognito import cognito_client
+
+    return TokenEndpoint(
+        cognito.issuer,
+        emulator_lookup(cognito_client(endpoint), cognito.pool_id),
+        moto_signer(cognito.pool_id),
+    )
 
 
 def _seed(running: RunningStack) -> None:
@@ -242,7 +370,17 @@ def _seed(running: RunningStack) -> None:
         return
     if all(route.match("POST", "/v1/tasks") is None for route in running.plan.routes):
         return
-    created, problems = seed(running.base_url, demo_tasks())
+    token = None
+    machine = running.machine_client()
+    if machine is not None:
+        from infra.state import TokenError, client_token
+
+        try:  # demo traffic comes in as an internal system would send it
+            token = client_token(running.state())
+        except (TokenError, OSError) as error:
+            _say(f"warning: seeding: no machine token ({error})")
+            return
+    created, problems = seed(running.base_url, demo_tasks(), token)
     _say(f"seeded {created} demo tasks")
     for problem in problems[:3]:
         _say(f"warning: seeding: {problem}")
@@ -267,7 +405,12 @@ def serve(host: str, port: int) -> int:
             if stop.is_set():
                 return 0
             running.serve_http(host, port)
+            if running.cognito is not None:
+                path = write_state(running.state())
+                running.state_written = True
+                _say(f"sign-in details for scripts and `carescore token`: {path}")
             _seed(running)
+            _print_sign_ins(running)
             _print_urls(running.base_url, time.monotonic() - started)
             while not stop.wait(0.5):
                 pass
@@ -289,6 +432,19 @@ def _print_urls(base: str, seconds: float) -> None:
     ]
     print("\n".join(lines), flush=True)
     print(f"{READY_MARKER} {base} (in {seconds:.1f} s; Ctrl-C stops)", flush=True)
+
+
+def _print_sign_ins(running: RunningStack) -> None:
+    if running.cognito is None:
+        return
+    lines = ["  sign-ins (local, made up at start; gone when the stack stops)"]
+    lines += [f"    {u.role:<12} {u.username:<22} {u.password}" for u in running.users]
+    machine = running.machine_client()
+    if machine is not None:
+        lines.append(f"    machine      client id {machine[0]}  secret {machine[1]}")
+        lines.append(f"    token URL    {running.base_url}{TOKEN_PATH}")
+    lines.append("    bearer token: carescore token --role supervisor | --client [--scope S]")
+    print("\n".join(lines), flush=True)
 
 
 def ready_url(line: str) -> str | None:

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from infra.intrinsics import Known, substitute
 from infra.template import ACCOUNT_ID, REGION, LocalPlan, replace_played
 
 STACK_NAME = "carescore-local"
@@ -86,17 +87,19 @@ def _client(endpoint: str) -> Any:
 
 
 def _with_environment_outputs(
-    plan: LocalPlan,
+    plan: LocalPlan, known: Known
 ) -> tuple[dict[str, Any], dict[tuple[str, str], str], dict[str, dict[str, str]]]:
     """Adds one stack output per non-literal environment value, so the emulator's own
-    CloudFormation resolves Ref, Fn::GetAtt and Fn::Sub exactly as it provisioned them."""
-    template = json.loads(json.dumps(plan.emulated))
+    CloudFormation resolves Ref, Fn::GetAtt and Fn::Sub exactly as it provisioned them.
+    References to resources created outside it (`known`: Cognito) are put in first."""
+    template = substitute(json.loads(json.dumps(plan.emulated)), known)
     outputs: dict[str, Any] = {}
     by_output: dict[tuple[str, str], str] = {}
     literal: dict[str, dict[str, str]] = {}
     for function in plan.functions.values():
         literal[function.logical_id] = {}
-        for name, value in function.environment.items():
+        for name, declared in function.environment.items():
+            value = substitute(declared, known)
             if isinstance(value, str | int | float | bool):
                 literal[function.logical_id][name] = str(value)
                 continue
@@ -108,12 +111,13 @@ def _with_environment_outputs(
     return template, by_output, literal
 
 
-def create_stack(endpoint: str, plan: LocalPlan) -> Stack:
+def create_stack(endpoint: str, plan: LocalPlan, known: Known | None = None) -> Stack:
     """Creates the plan's resources in the emulator and resolves each function's environment.
 
+    `known` holds the references to resources already created another way (Cognito).
     Raises StackError when the emulator rejects the stack.
     """
-    template, by_output, environments = _with_environment_outputs(plan)
+    template, by_output, environments = _with_environment_outputs(plan, known or Known())
     client = _client(endpoint)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -28,8 +28,16 @@ REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 PLACEHOLDER_BUCKET = "carescore-local-code"
 
-# Resource type prefixes the local stack emulates itself (never sent to moto).
-PLAYED_LOCALLY = ("AWS::Lambda::", "AWS::ApiGatewayV2::", "AWS::ApiGateway::", "AWS::IAM::")
+# Resource type prefixes the local stack emulates itself (never sent to moto's
+# CloudFormation). Cognito resources are created through moto's cognito-idp API instead
+# (infra/cognito.py): its CloudFormation has no user pool clients, groups or domains.
+PLAYED_LOCALLY = (
+    "AWS::Lambda::",
+    "AWS::ApiGatewayV2::",
+    "AWS::ApiGateway::",
+    "AWS::IAM::",
+    "AWS::Cognito::",
+)
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
@@ -198,6 +206,8 @@ class LocalPlan:
     played: dict[str, Any]  # logical id -> each resource the local stack plays itself
     functions: dict[str, LocalFunction]
     routes: tuple[Route, ...]
+    template: dict[str, Any] = field(default_factory=dict)  # the whole transformed template
+    parameters: dict[str, Any] = field(default_factory=dict)  # defaults + pseudo parameters
 
 
 def references(value: Any) -> Iterator[str]:
@@ -359,4 +369,6 @@ def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
         },
         functions=_functions(sam, cfn),
         routes=_routes(sam),
+        template=cfn,
+        parameters=parameter_defaults(sam) | {"AWS::StackName": "carescore-local"},
     )

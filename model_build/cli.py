@@ -154,6 +154,21 @@ def _local(args: argparse.Namespace) -> int:
     return int(serve(host=args.host, port=args.port))
 
 
+def _token(args: argparse.Namespace) -> int:
+    from infra.state import NoLocalStack, TokenError, client_token, read_state, user_token
+
+    try:
+        state = read_state()
+        if args.client:
+            print(client_token(state, args.scope or None))
+        else:
+            print(user_token(state, args.role, kind="id" if args.id_token else "access"))
+    except (NoLocalStack, TokenError) as error:
+        _say(f"error: {error}")
+        return 2
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carescore", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +204,14 @@ def _parser() -> argparse.ArgumentParser:
     local.add_argument("--host", default="127.0.0.1")
     local.add_argument("--port", type=int, default=8080)
     local.set_defaults(run=_local)
+
+    token = commands.add_parser("token", help="print a bearer token from the running local stack")
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--role", help="sign in as this role's demo user (customer, agent, ...)")
+    who.add_argument("--client", action="store_true", help="as the machine client")
+    token.add_argument("--scope", action="append", help="with --client: a scope to ask for")
+    token.add_argument("--id-token", action="store_true", help="with --role: the ID token")
+    token.set_defaults(run=_token)
     return parser
 
 

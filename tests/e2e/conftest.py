@@ -1,4 +1,5 @@
-"""The local stack as a subprocess (`carescore local`), and a small HTTP client for it."""
+"""The local stack as a subprocess (`carescore local`), and a small HTTP client for it that
+signs in as the stack's demo users or its machine client."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.error
 import urllib.request
@@ -19,6 +21,7 @@ from typing import Any
 import pytest
 
 from infra.local import ready_url
+from infra.state import LocalState, client_token, read_state, user_token
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,10 +46,15 @@ class LocalStack:
         self.output: deque[str] = deque(maxlen=400)
         self._ready = threading.Event()
         self.base_url = ""
+        # Each stack its own state file, so tests never read (or remove) `make run`'s.
+        self.state_file = Path(tempfile.mkdtemp(prefix="carescore-e2e-")) / "local.json"
+        self._tokens: dict[tuple[str, ...], str] = {}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "model_build.cli", "local", "--port", "0"],
             cwd=ROOT,
-            env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}),
+            env=os.environ
+            | {"PYTHONUNBUFFERED": "1", "CARESCORE_STATE_FILE": str(self.state_file)}
+            | (env or {}),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -81,6 +89,24 @@ class LocalStack:
                 self.process.wait()
         return self.process.returncode
 
+    @property
+    def state(self) -> LocalState:
+        """The sign-in details the stack wrote (demo users, machine client, endpoints)."""
+        return read_state(self.state_file)
+
+    def token(self, role: str) -> str:
+        """An access token of the demo user with `role` (customer, customer-2, agent...)."""
+        if ("user", role) not in self._tokens:
+            self._tokens[("user", role)] = user_token(self.state, role)
+        return self._tokens[("user", role)]
+
+    def machine_token(self, *scopes: str) -> str:
+        """A client-credentials token of the machine client (all its scopes if none given)."""
+        key = ("client", *scopes)
+        if key not in self._tokens:
+            self._tokens[key] = client_token(self.state, list(scopes) or None)
+        return self._tokens[key]
+
     def call(
         self,
         method: str,
@@ -88,13 +114,16 @@ class LocalStack:
         body: Any = None,
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
+        *,
+        token: str | None = None,
     ) -> Reply:
         data = raw if raw is not None else None if body is None else json.dumps(body).encode()
+        auth = {"authorization": f"Bearer {token}"} if token else {}
         request = urllib.request.Request(
             self.base_url + path,
             data=data,
             method=method,
-            headers={"content-type": "application/json"} | (headers or {}),
+            headers={"content-type": "application/json"} | auth | (headers or {}),
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

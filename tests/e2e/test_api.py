@@ -1,8 +1,10 @@
-"""The product's API through `carescore local`, over real HTTP."""
+"""The product's API through `carescore local`, over real HTTP, signed in as its demo users
+and its machine client."""
 
 from __future__ import annotations
 
 import signal
+import stat
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ def _new_task(stack: LocalStack, account: str, text: str = UNHAPPY) -> dict[str,
     reply = stack.call(
         "POST",
         "/v1/tasks",
+        token=stack.token("agent"),
         body={
             "text": text,
             "account_id": account,
@@ -54,7 +57,9 @@ def test_created_task_is_scored_and_listed_for_its_account(local_stack: LocalSta
     assert decision["label"] == "negative"
     assert decision["support_level"] in ("escalate", "priority", "standard")
     # WHEN the account's tasks are listed
-    reply = local_stack.call("GET", f"/v1/tasks?account_id={account}")
+    reply = local_stack.call(
+        "GET", f"/v1/tasks?account_id={account}", token=local_stack.token("agent")
+    )
     # THEN exactly that task is there
     assert reply.status == 200
     assert [item["id"] for item in reply.json()["items"]] == [task["id"]]
@@ -64,23 +69,33 @@ def test_task_status_update_is_stored_and_bad_transition_rejected(
     local_stack: LocalStack,
 ) -> None:
     task = _new_task(local_stack, f"e2e-{uuid.uuid4().hex[:8]}")
+    agent = local_stack.token("agent")
     reply = local_stack.call(
-        "PATCH", f"/v1/tasks/{task['id']}", body={"status": "in_progress", "assignee": "agent-7"}
+        "PATCH",
+        f"/v1/tasks/{task['id']}",
+        body={"status": "in_progress", "assignee": "agent-7"},
+        token=agent,
     )
     assert reply.status == 200, reply.body
     assert reply.json()["status"] == "in_progress"
-    assert local_stack.call("GET", f"/v1/tasks/{task['id']}").json()["assignee"] == "agent-7"
+    stored = local_stack.call("GET", f"/v1/tasks/{task['id']}", token=agent).json()
+    assert stored["assignee"] == "agent-7"
 
 
 def test_unknown_task_is_404_in_the_error_shape(local_stack: LocalStack) -> None:
-    reply = local_stack.call("GET", f"/v1/tasks/{uuid.uuid4().hex}")
+    reply = local_stack.call(
+        "GET", f"/v1/tasks/{uuid.uuid4().hex}", token=local_stack.token("supervisor")
+    )
     assert reply.status == 404
     assert set(reply.json()["error"]) >= {"code", "message"}
 
 
 def test_batch_with_one_blank_text_scores_the_others(local_stack: LocalStack) -> None:
     reply = local_stack.call(
-        "POST", "/v1/sentiment", body={"texts": ["thank you so much!", "   ", UNHAPPY]}
+        "POST",
+        "/v1/sentiment",
+        body={"texts": ["thank you so much!", "   ", UNHAPPY]},
+        token=local_stack.machine_token("carescore/score"),
     )
     assert reply.status == 200, reply.body
     body = reply.json()
@@ -90,13 +105,15 @@ def test_batch_with_one_blank_text_scores_the_others(local_stack: LocalStack) ->
 
 
 def test_malformed_json_is_a_4xx_in_the_error_shape(local_stack: LocalStack) -> None:
-    reply = local_stack.call("POST", "/v1/sentiment", raw=b'{"texts": [')
+    reply = local_stack.call(
+        "POST", "/v1/sentiment", raw=b'{"texts": [', token=local_stack.token("agent")
+    )
     assert 400 <= reply.status < 500
     assert "code" in reply.json()["error"]
 
 
 def test_unknown_route_is_404_in_the_error_shape(local_stack: LocalStack) -> None:
-    reply = local_stack.call("GET", "/v1/no-such-thing")
+    reply = local_stack.call("GET", "/v1/no-such-thing", token=local_stack.token("agent"))
     assert reply.status == 404
     assert "code" in reply.json()["error"]
 
@@ -116,9 +133,94 @@ def test_swagger_ui_and_portal_are_served(local_stack: LocalStack) -> None:
     assert b"carescore" in portal.body
 
 
+def test_customer_creates_and_reads_a_task_for_their_own_account(
+    local_stack: LocalStack,
+) -> None:
+    # GIVEN the demo customer, whose account is their user id (`sub`)
+    customer = local_stack.token("customer")
+    account = local_stack.state.user("customer").sub
+    # WHEN they submit a request for their account
+    reply = local_stack.call(
+        "POST",
+        "/v1/tasks",
+        body={"text": UNHAPPY, "account_id": account, "category": "general", "channel": "web"},
+        token=customer,
+    )
+    # THEN it is created, and they can read it and find it in their list
+    assert reply.status == 201, reply.body
+    task_id = reply.json()["id"]
+    assert local_stack.call("GET", f"/v1/tasks/{task_id}", token=customer).status == 200
+    listed = local_stack.call("GET", f"/v1/tasks?account_id={account}", token=customer)
+    assert task_id in [item["id"] for item in listed.json()["items"]]
+
+
+def test_request_without_a_token_is_401_and_never_reaches_the_handler(
+    local_stack: LocalStack,
+) -> None:
+    account = f"e2e-{uuid.uuid4().hex[:8]}"
+    body = {"text": UNHAPPY, "account_id": account, "category": "general", "channel": "web"}
+    reply = local_stack.call("POST", "/v1/tasks", body=body)
+    assert reply.status == 401
+    assert reply.json() == {
+        "error": {"code": "unauthenticated", "message": reply.json()["error"]["message"]}
+    }
+    listed = local_stack.call(
+        "GET", f"/v1/tasks?account_id={account}", token=local_stack.token("agent")
+    )
+    assert listed.json()["items"] == []
+
+
+def test_sign_ins_are_printed_and_kept_in_a_private_state_file(local_stack: LocalStack) -> None:
+    state = local_stack.state
+    assert {"customer", "customer-2", "agent", "supervisor"} <= {u.role for u in state.users}
+    assert stat.S_IMODE(local_stack.state_file.stat().st_mode) == 0o600
+    assert state.machine_client_secret
+    for user in state.users:
+        assert user.password in local_stack.log()
+    assert state.machine_client_secret in local_stack.log()
+
+
+def test_token_command_prints_a_token_the_api_accepts(local_stack: LocalStack) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"CARESCORE_STATE_FILE": str(local_stack.state_file)}
+    for args in (["--role", "supervisor"], ["--client", "--scope", "carescore/score"]):
+        printed = subprocess.run(
+            [sys.executable, "-m", "model_build.cli", "token", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert local_stack.call("GET", "/v1/model", token=printed).status == 200
+
+
+def test_cors_allows_only_the_portal_origin(local_stack: LocalStack) -> None:
+    preflight = {
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+    }
+    allowed = local_stack.call(
+        "OPTIONS", "/v1/tasks", headers={"origin": "http://localhost:8080"} | preflight
+    )
+    foreign = local_stack.call(
+        "OPTIONS", "/v1/tasks", headers={"origin": "https://evil.example"} | preflight
+    )
+    assert allowed.status == 204
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:8080"
+    assert "access-control-allow-origin" not in foreign.headers
+    health = local_stack.call("GET", "/v1/health", headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in health.headers
+
+
 def test_ctrl_c_stops_the_stack_with_exit_code_0(
     start_stack: Callable[[dict[str, str]], LocalStack], local_env: dict[str, str]
 ) -> None:
     stack = start_stack(local_env)
     assert stack.call("GET", "/v1/health").status == 200
+    assert stack.state_file.is_file()
     assert stack.stop(signal.SIGINT) == 0, stack.log()
+    # The sign-ins die with the stack.
+    assert not stack.state_file.exists()
