@@ -105,12 +105,28 @@ def test_function_environment_names_its_resources_by_ref(raw: dict[str, Any]) ->
     assert variables["MODELS_BUCKET"] == {"Ref": "ModelsBucket"}
 
 
-def test_api_role_reads_models_but_cannot_touch_datasets(transformed: dict[str, Any]) -> None:
-    role = transformed["Resources"]["ApiFunctionRole"]["Properties"]
-    text = str(role["Policies"])
-    assert "ModelsBucket" in text
-    assert "DatasetsBucket" not in text
-    assert "s3:PutObject" not in text
+def _statements(transformed: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in transformed["Resources"]["ApiFunctionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_api_role_reads_models_and_may_only_add_dataset_files(
+    transformed: dict[str, Any],
+) -> None:
+    statements = _statements(transformed)
+    writes = [s for s in statements if "s3:PutObject" in _listed(s["Action"])]
+    assert len(writes) == 1
+    assert _listed(writes[0]["Action"]) == ["s3:PutObject"]
+    assert writes[0]["Resource"] == {"Fn::Sub": "${DatasetsBucket.Arn}/datasets/*"}
+    reads = [s for s in statements if "s3:GetObject" in _listed(s["Action"])]
+    assert [r["Resource"] for r in reads] == [{"Fn::Sub": "${ModelsBucket.Arn}/models/*"}]
 
 
 def test_api_role_cannot_scan_or_delete_tasks(transformed: dict[str, Any]) -> None:
@@ -134,3 +150,98 @@ def test_api_role_cannot_scan_or_delete_tasks(transformed: dict[str, Any]) -> No
 
 def test_outputs_include_the_api_url(transformed: dict[str, Any]) -> None:
     assert {"ApiUrl", "TasksTableName", "ModelsBucketName"} <= set(transformed["Outputs"])
+
+
+def _http_api_body(transformed: dict[str, Any]) -> dict[str, Any]:
+    api = next(iter(of_type(transformed, "AWS::ApiGatewayV2::Api").values()))
+    body: dict[str, Any] = api["Properties"]["Body"]
+    return body
+
+
+PUBLIC_ROUTES = {"GET /v1/health", "GET /v1/docs"}
+
+
+def test_every_route_but_health_and_docs_needs_a_cognito_jwt(transformed: dict[str, Any]) -> None:
+    paths = _http_api_body(transformed)["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            route = f"{method.upper()} {path}"
+            expected = "NONE" if route in PUBLIC_ROUTES else "CognitoAuthorizer"
+            assert operation["security"] == [{expected: []}], route
+
+
+def test_jwt_authorizer_trusts_only_the_pool_and_its_two_clients(raw: dict[str, Any]) -> None:
+    auth = raw["Resources"]["HttpApi"]["Properties"]["Auth"]
+    assert auth["DefaultAuthorizer"] == "CognitoAuthorizer"
+    authorizer = auth["Authorizers"]["CognitoAuthorizer"]
+    assert authorizer["IdentitySource"] == "$request.header.Authorization"
+    assert authorizer["JwtConfiguration"] == {
+        "issuer": {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"},
+        "audience": [{"Ref": "PortalClient"}, {"Ref": "MachineClient"}],
+    }
+
+
+def test_cors_allows_only_the_portal_origin(
+    raw: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    cors = raw["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == [{"Ref": "PortalOrigin"}]
+    assert raw["Parameters"]["PortalOrigin"]["Default"] == "http://localhost:8080"
+    rendered = _http_api_body(transformed)["x-amazon-apigateway-cors"]
+    assert rendered["allowOrigins"] == ["http://localhost:8080"]
+    assert "*" not in rendered["allowHeaders"]
+    assert "*" not in rendered["allowMethods"]
+    assert {"Authorization", "Content-Type", "Idempotency-Key"} <= set(rendered["allowHeaders"])
+    assert rendered.get("allowCredentials", False) is False
+
+
+def test_user_pool_has_exactly_the_three_role_groups(transformed: dict[str, Any]) -> None:
+    groups = of_type(transformed, "AWS::Cognito::UserPoolGroup").values()
+    assert {g["Properties"]["GroupName"] for g in groups} == {"customer", "agent", "supervisor"}
+    assert all(g["Properties"]["UserPoolId"] == {"Ref": "UserPool"} for g in groups)
+
+
+def test_portal_client_keeps_no_secret_and_signs_in_back_to_the_portal(
+    raw: dict[str, Any],
+) -> None:
+    portal = raw["Resources"]["PortalClient"]["Properties"]
+    assert portal["GenerateSecret"] is False
+    assert set(portal["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert portal["AllowedOAuthFlows"] == ["code"]
+    assert portal["CallbackURLs"] == [{"Ref": "PortalOrigin"}]
+
+
+def test_machine_client_gets_every_api_scope_by_client_credentials_only(
+    raw: dict[str, Any],
+) -> None:
+    server = raw["Resources"]["ApiResourceServer"]["Properties"]
+    declared = {f"{server['Identifier']}/{s['ScopeName']}" for s in server["Scopes"]}
+    assert declared == {
+        "carescore/score",
+        "carescore/tasks.read",
+        "carescore/tasks.write",
+        "carescore/trends.read",
+    }
+    machine = raw["Resources"]["MachineClient"]
+    assert machine["Properties"]["GenerateSecret"] is True
+    assert machine["Properties"]["AllowedOAuthFlows"] == ["client_credentials"]
+    assert set(machine["Properties"]["AllowedOAuthScopes"]) == declared
+    assert machine["DependsOn"] == "ApiResourceServer"
+
+
+def test_google_sign_in_is_off_unless_both_parameters_are_given(
+    raw: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    for name in ("GoogleClientId", "GoogleClientSecret"):
+        assert raw["Parameters"][name]["Default"] == ""
+        assert raw["Parameters"][name]["NoEcho"] is True
+    google = transformed["Resources"]["GoogleIdentityProvider"]
+    assert google["Condition"] == "GoogleSignIn"
+    providers = raw["Resources"]["PortalClient"]["Properties"]["SupportedIdentityProviders"]
+    assert providers == {
+        "Fn::If": ["GoogleSignIn", ["COGNITO", {"Ref": "GoogleIdentityProvider"}], ["COGNITO"]]
+    }
