@@ -106,3 +106,49 @@ def test_sigterm_stops_the_stack_with_exit_code_0(
     stack = start_stack(echo_env)
     assert stack.stop(signal.SIGTERM) == 0, stack.log()
     assert "stopping" in stack.log()
+
+
+def test_cognito_references_resolve_to_the_created_pool_and_client(echo_stack: LocalStack) -> None:
+    env = echo_stack.call("GET", "/v1/echo/x").json()["env"]
+    state = echo_stack.state
+    assert env["USER_POOL_ID"] == state.user_pool_id
+    assert env["PORTAL_CLIENT_ID"] == state.portal_client_id
+    assert env["ISSUER"] == state.issuer
+
+
+def test_authorized_route_needs_a_token_and_passes_its_claims(echo_stack: LocalStack) -> None:
+    assert echo_stack.call("GET", "/v1/secure/x").status == 401
+    reply = echo_stack.call("GET", "/v1/secure/x", token=echo_stack.token("reader"))
+    assert reply.status == 200
+    claims = reply.json()["event"]["requestContext"]["authorizer"]["jwt"]["claims"]
+    assert claims["cognito:groups"] == "[reader]"
+    assert claims["sub"] == echo_stack.state.user("reader").sub
+
+
+def test_machine_token_from_the_token_endpoint_carries_its_scopes(echo_stack: LocalStack) -> None:
+    reply = echo_stack.call("GET", "/v1/secure/x", token=echo_stack.machine_token("echo/read"))
+    assert reply.status == 200
+    assert reply.json()["event"]["requestContext"]["authorizer"]["jwt"]["scopes"] == ["echo/read"]
+    # The route's authorization scopes are checked at the gateway, as API Gateway does.
+    assert (
+        echo_stack.call("GET", "/v1/scoped", token=echo_stack.machine_token("echo/read")).status
+        == 403
+    )
+    assert echo_stack.call("GET", "/v1/scoped", token=echo_stack.machine_token()).status == 200
+
+
+def test_cors_preflight_is_answered_for_the_allowed_origin_only(echo_stack: LocalStack) -> None:
+    asked = {
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "authorization",
+    }
+    allowed = echo_stack.call(
+        "OPTIONS", "/v1/secure/x", headers={"origin": "http://portal.example"} | asked
+    )
+    other = echo_stack.call(
+        "OPTIONS", "/v1/secure/x", headers={"origin": "http://other.example"} | asked
+    )
+    assert allowed.status == other.status == 204
+    assert allowed.headers["access-control-allow-origin"] == "http://portal.example"
+    assert allowed.headers["access-control-max-age"] == "300"
+    assert not any(name.lower().startswith("access-control-") for name in other.headers)
