@@ -2,11 +2,13 @@
 
 Phase 1 (HTTP): starts `carescore local` as a subprocess and measures throughput and
 p50/p99 latency of POST /v1/sentiment (1 and 25 texts) and POST /v1/tasks at 1, 4 and 16
-concurrent clients (keep-alive connections). Each cell stops after --requests requests or
---seconds seconds, whichever comes first.
+concurrent clients (keep-alive connections), as the machine client with a client-credentials
+token from the stack's /oauth2/token (so every request also pays for the gateway's JWT
+check). Each cell stops after --requests requests or --seconds seconds, whichever first.
 
 Phase 2 (in process): builds the same stack inside this process and calls the handler
-directly with payload-2.0 events, timing SentimentModel.score inside it, so the time in the
+directly with payload-2.0 events (carrying the machine client's claims, as the authorizer
+would put them), timing SentimentModel.score inside it, so the time in the
 handler splits into model scoring and everything else (validation, DynamoDB, serialisation).
 
     .venv/bin/python bench/api_bench.py [--requests 300] [--seconds 8] [--out bench/results]
@@ -26,6 +28,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -111,7 +114,13 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run_cell(
-    base_url: str, scenario: Scenario, clients: int, max_requests: int, max_seconds: float
+    base_url: str,
+    scenario: Scenario,
+    clients: int,
+    max_requests: int,
+    max_seconds: float,
+    *,
+    token: str | None = None,
 ) -> Cell:
     """`clients` threads, each on its own keep-alive connection, share a request budget."""
     split = urlsplit(base_url)
@@ -120,6 +129,9 @@ def run_cell(
     lock = threading.Lock()
     budget = iter(range(max_requests))
     deadline = time.perf_counter() + max_seconds
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
 
     def client(seed: int) -> None:
         nonlocal errors
@@ -134,9 +146,7 @@ def run_cell(
                         return
                 payload = json.dumps(scenario.body(rng)).encode()
                 started = time.perf_counter()
-                connection.request(
-                    "POST", scenario.path, payload, {"content-type": "application/json"}
-                )
+                connection.request("POST", scenario.path, payload, headers)
                 response = connection.getresponse()
                 response.read()
                 elapsed = time.perf_counter() - started
@@ -168,9 +178,12 @@ def run_cell(
 
 
 @contextmanager
-def local_stack_process() -> Iterator[str]:
-    """`carescore local` on a free loopback port; yields its base URL."""
+def local_stack_process() -> Iterator[tuple[str, str | None]]:
+    """`carescore local` on a free loopback port; yields its base URL and a machine token
+    (None when the template declares no sign-in)."""
+    state_file = Path(tempfile.mkdtemp(prefix="carescore-bench-")) / "local.json"
     env = os.environ | {
+        "CARESCORE_STATE_FILE": str(state_file),
         "CARESCORE_SEED": "0",
         "PYTHONUNBUFFERED": "1",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -203,7 +216,12 @@ def local_stack_process() -> Iterator[str]:
     try:
         if not ready.wait(START_TIMEOUT_SECONDS) or not found:
             raise RuntimeError("the local stack did not start:\n" + "".join(tail))
-        yield found[0]
+        token = None
+        if state_file.is_file():
+            from infra.state import client_token, read_state
+
+            token = client_token(read_state(state_file))
+        yield found[0], token
     finally:
         process.terminate()
         try:
@@ -214,12 +232,12 @@ def local_stack_process() -> Iterator[str]:
 
 def http_phase(texts: list[str], max_requests: int, max_seconds: float) -> list[Cell]:
     cells: list[Cell] = []
-    with local_stack_process() as base_url:
+    with local_stack_process() as (base_url, token):
         print(f"local stack at {base_url}", file=sys.stderr)
         for scenario in scenarios(texts):
-            run_cell(base_url, scenario, 2, 20, 5)  # warm-up: model cache, connections
+            run_cell(base_url, scenario, 2, 20, 5, token=token)  # warm-up: model cache, connections
             for clients in CONCURRENCY:
-                cell = run_cell(base_url, scenario, clients, max_requests, max_seconds)
+                cell = run_cell(base_url, scenario, clients, max_requests, max_seconds, token=token)
                 print(
                     f"  {cell.scenario:<14} clients={clients:<3} {cell.throughput_rps:>8} req/s"
                     f"  p50 {cell.p50_ms} ms  p99 {cell.p99_ms} ms  errors {cell.errors}",
@@ -239,6 +257,19 @@ class Split:
     model_share: float
 
 
+def _machine_authorizer(running: Any) -> dict[str, Any] | None:
+    """The event's `authorizer` for the machine client with all its scopes, as the JWT
+    authorizer would pass it (None when the template declares no sign-in)."""
+    from infra.auth import authorizer_context
+    from infra.cognito import client_credentials_claims
+
+    machine = running.machine_client()
+    if running.cognito is None or machine is None:
+        return None
+    scopes = list(running.cognito.clients_scopes(machine[0]))
+    return authorizer_context(client_credentials_claims(running.cognito.issuer, machine[0], scopes))
+
+
 def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[Split]:
     """Handler time per call, split into SentimentModel.score and the rest (means, ms)."""
     os.environ["CARESCORE_SEED"] = "0"
@@ -248,6 +279,7 @@ def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[S
     from infra.local import build
 
     running = build()
+    authorizer = _machine_authorizer(running)
     scored = threading.local()
     original = SentimentModel.score
 
@@ -277,6 +309,8 @@ def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[S
                     "POST", scenario.path, [("content-type", "application/json")], body, "127.0.0.1"
                 )
                 event = build_event(request, route, route.match("POST", scenario.path) or {})
+                if authorizer is not None:
+                    event["requestContext"]["authorizer"] = authorizer
                 context = LambdaContext(function.logical_id, function.memory, function.timeout)
                 scored.seconds = 0.0
                 started = time.perf_counter()

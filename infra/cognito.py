@@ -86,6 +86,11 @@ class CognitoStack:
     def client_by_id(self, client_id: str) -> AppClient | None:
         return next((c for c in self.clients.values() if c.client_id == client_id), None)
 
+    def clients_scopes(self, client_id: str) -> tuple[str, ...]:
+        """The OAuth scopes app client `client_id` may be granted (none if unknown)."""
+        client = self.client_by_id(client_id)
+        return client.scopes if client else ()
+
 
 def cognito_client(endpoint: str) -> Any:
     import boto3
