@@ -438,7 +438,7 @@ def _print_sign_ins(running: RunningStack) -> None:
     if running.cognito is None:
         return
     lines = ["  sign-ins (local, made up at start; gone when the stack stops)"]
-    lines += [f"    {u.role:<12} {u.username:<22} {u.password}" for u in running.users]
+    lines += [f"    {u.role:<12} {u.username:<30} {u.password}" for u in running.users]
     machine = running.machine_client()
     if machine is not None:
         lines.append(f"    machine      client id {machine[0]}  secret {machine[1]}")
