@@ -16,13 +16,15 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api import http_errors
+from functions.api.auth import SECURITY_SCHEME
 from functions.api.errors import DomainError
 from functions.api.idempotency import register_context
-from functions.api.routes import sentiment, system, tasks
+from functions.api.routes import datasets, sentiment, system, tasks
 from functions.api.schemas import MAX_BODY_BYTES
 from functions.scoring.model import InvalidText
 
@@ -31,8 +33,23 @@ API_VERSION = "1.0.0"
 API_DESCRIPTION = (
     "Sentiment, support levels and tasks for customer-service requests. Every error has "
     'the body `{"error": {"code", "message"}}`. Limits: 1 to 100 texts per scoring call, '
-    f"5,000 characters per text, request bodies up to {MAX_BODY_BYTES} bytes."
+    f"5,000 characters per text, request bodies up to {MAX_BODY_BYTES} bytes. Every route "
+    "but health and these docs needs a Cognito access token as `Authorization: Bearer "
+    "<token>`: people sign in through the portal (groups customer, agent, supervisor); "
+    "internal systems use the client-credentials flow with `carescore/*` scopes. Each "
+    "operation's `x-carescore-access` lists the roles and scopes it allows. A missing or "
+    "invalid token is a 401, a role or scope that does not allow the call a 403."
 )
+SECURITY_SCHEMES = {
+    SECURITY_SCHEME: HTTPBearer(
+        bearerFormat="JWT",
+        description=(
+            "A Cognito access token: a signed-in user's (roles from `cognito:groups`) or a "
+            "client-credentials token (scopes `carescore/score`, `carescore/tasks.read`, "
+            "`carescore/tasks.write`, `carescore/trends.read`)."
+        ),
+    )
+}
 
 METRICS_NAMESPACE = "carescore"
 
@@ -59,8 +76,19 @@ app = CarescoreResolver(enable_validation=True, response_validation_error_http_c
 app.include_router(sentiment.router, prefix="/v1")
 app.include_router(tasks.router, prefix="/v1")
 app.include_router(system.router, prefix="/v1")
+app.include_router(datasets.router, prefix="/v1")
+app.configure_openapi(
+    title=API_TITLE,
+    version=API_VERSION,
+    description=API_DESCRIPTION,
+    security_schemes=SECURITY_SCHEMES,  # type: ignore[arg-type]
+)
 app.enable_swagger(
-    path="/v1/docs", title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION
+    path="/v1/docs",
+    title=API_TITLE,
+    version=API_VERSION,
+    description=API_DESCRIPTION,
+    security_schemes=SECURITY_SCHEMES,  # type: ignore[arg-type]
 )
 
 

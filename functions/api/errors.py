@@ -59,3 +59,15 @@ class StoreUnavailable(DomainError):
 
 class ServiceUnhealthy(DomainError):
     code = "unhealthy"
+
+
+class Unauthenticated(DomainError):
+    """No verified identity came with the request."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"

@@ -21,6 +21,8 @@ from functions.scoring.model import InvalidText
 logger = Logger(child=True)
 
 STATUS: dict[type[Exception], HTTPStatus] = {
+    errors.Unauthenticated: HTTPStatus.UNAUTHORIZED,
+    errors.Forbidden: HTTPStatus.FORBIDDEN,
     errors.TaskNotFound: HTTPStatus.NOT_FOUND,
     errors.InvalidTransition: HTTPStatus.CONFLICT,
     errors.ConcurrentUpdate: HTTPStatus.CONFLICT,
@@ -130,6 +132,8 @@ def documented(
     errors in the ErrorResponse shape. 422 (schema) and 500 are possible on every route."""
     descriptions = {
         400: "Malformed JSON, a bad cursor or time range",
+        401: "No valid access token",
+        403: "The caller's role or scopes do not allow this",
         404: "Not found",
         409: "Conflict: invalid status transition, concurrent update, or request in progress",
         413: "Request body too large",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from functions.api.logic.datasets import MAX_DATASET_BYTES
 from functions.api.logic.models import (
     Decision,
     DecisionMetadata,
@@ -138,6 +139,33 @@ class ModelInfo(BaseModel):
     version: str
     activated_at: str | None
     card: dict[str, Any]
+
+
+class DatasetUploadRequest(Body):
+    filename: str = Field(
+        min_length=1,
+        max_length=255,
+        description="The file's name; stored with anything but letters, digits, `.`, `_` "
+        "and `-` replaced.",
+    )
+    content_type: Literal["text/csv"] = Field(description="Only CSV files are accepted.")
+    size_bytes: int = Field(
+        ge=1,
+        le=MAX_DATASET_BYTES,
+        description=f"The file's exact size; at most {MAX_DATASET_BYTES} bytes (50 MiB).",
+    )
+
+
+class DatasetUpload(BaseModel):
+    """A presigned S3 POST: send the file as multipart/form-data to `url` with every entry
+    of `fields` before the `file` field, within `expires_in_seconds`."""
+
+    dataset_id: str
+    key: str = Field(description="Where the file will be stored in the datasets bucket.")
+    url: str
+    fields: dict[str, str]
+    expires_in_seconds: int
+    max_bytes: int
 
 
 __all__ = ["Decision", "Task"]

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
     """Names of the resources the API uses and a few tunables.
 
     Field names are the environment variable names (case-insensitive): TASKS_TABLE,
-    REGISTRY_TABLE, IDEMPOTENCY_TABLE, MODELS_BUCKET, and the optional ones below.
+    REGISTRY_TABLE, IDEMPOTENCY_TABLE, MODELS_BUCKET, DATASETS_BUCKET, and the optional ones below.
     """
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     registry_table: str = Field(min_length=1)
     idempotency_table: str = Field(min_length=1)
     models_bucket: str = Field(min_length=1)
+    datasets_bucket: str = Field(min_length=1)
     stage: str = "dev"
     model_cache_dir: Path = Path("/tmp/carescore/models")
     # How stale the active-model pointer and the threshold config may be.

@@ -64,3 +64,34 @@ def test_request_limits_are_stated(spec: dict[str, Any]) -> None:
     create = spec["components"]["schemas"]["CreateTaskRequest"]
     assert create["properties"]["text"]["maxLength"] == 5000
     assert create["additionalProperties"] is False
+
+
+PUBLIC_OPERATIONS = {("get", "/v1/health")}
+
+
+def test_secured_operations_name_the_bearer_scheme_and_document_401_and_403(
+    spec: dict[str, Any],
+) -> None:
+    scheme = spec["components"]["securitySchemes"]["cognito"]
+    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if (method, path) in PUBLIC_OPERATIONS:
+                assert "security" not in operation
+                assert not {"401", "403"} & set(operation["responses"])
+                continue
+            assert operation["security"] == [{"cognito": []}], f"{method} {path}"
+            assert {"401", "403"} <= set(operation["responses"]), f"{method} {path}"
+            access = operation["x-carescore-access"]
+            assert access["roles"] or access["scopes"], f"{method} {path}"
+
+
+def test_public_operations_in_the_spec_are_public_in_the_template(spec: dict[str, Any]) -> None:
+    template = yaml_parse((ROOT / "template.yaml").read_text(encoding="utf-8"))
+    events = template["Resources"]["ApiFunction"]["Properties"]["Events"].values()
+    public = {
+        (e["Properties"]["Method"].lower(), e["Properties"]["Path"])
+        for e in events
+        if e["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+    assert public == PUBLIC_OPERATIONS | {("get", "/v1/docs")}

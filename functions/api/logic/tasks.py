@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from functions.api.errors import InvalidTimeRange, InvalidTransition, TaskNotFound
+from functions.api.errors import Forbidden, InvalidTimeRange, InvalidTransition, TaskNotFound
 from functions.api.logic.clock import new_id, utc_now
 from functions.api.logic.models import NewTask, Task, TaskChanges, TaskFilter, TaskPage, TaskStatus
 from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
@@ -25,19 +25,29 @@ def check_transition(current: TaskStatus, target: TaskStatus) -> None:
         raise InvalidTransition(f"a task cannot move from {current} to {target}")
 
 
+def check_own_account(account_id: str | None, confined_to: str | None) -> None:
+    """Raises Forbidden when a caller confined to one account (a customer) names another.
+    `confined_to` None means the caller works across accounts."""
+    if confined_to is not None and account_id is not None and account_id != confined_to:
+        raise Forbidden("you may only act on your own account")
+
+
 def create_task(
     new: NewTask,
     *,
     models: ModelSource,
     thresholds: ThresholdSource,
     repository: TaskRepository,
+    confined_to: str | None = None,
     now: Callable[[], datetime] = utc_now,
     make_id: Callable[[], str] = new_id,
 ) -> Task:
     """Scores the request's text and stores it as an open task with its decision record.
 
-    Raises InvalidText (blank or too long) and ModelUnavailable; writes one item.
+    A caller confined to one account may only create tasks for it. Raises Forbidden,
+    InvalidText (blank or too long) and ModelUnavailable; writes one item.
     """
+    check_own_account(new.account_id, confined_to)
     decision = decide_one(new.text, models.active_model(), thresholds.current_thresholds(), now)
     task = Task(
         id=make_id(),
@@ -56,10 +66,12 @@ def create_task(
     return task
 
 
-def get_task(task_id: str, repository: TaskRepository) -> Task:
-    """Raises TaskNotFound when there is no task `task_id`."""
+def get_task(task_id: str, repository: TaskRepository, confined_to: str | None = None) -> Task:
+    """Raises TaskNotFound when there is no task `task_id`, or when the caller is confined
+    to another account: the same error either way, so a customer cannot learn that someone
+    else's task exists."""
     task = repository.get_task(task_id)
-    if task is None:
+    if task is None or (confined_to is not None and task.account_id != confined_to):
         raise TaskNotFound(f"there is no task {task_id}")
     return task
 
@@ -91,10 +103,18 @@ def update_task(
 
 
 def list_tasks(
-    task_filter: TaskFilter, limit: int, cursor: str | None, repository: TaskRepository
+    task_filter: TaskFilter,
+    limit: int,
+    cursor: str | None,
+    repository: TaskRepository,
+    confined_to: str | None = None,
 ) -> TaskPage:
-    """One page of tasks matching `task_filter`, in its order; raises InvalidCursor and
-    InvalidTimeRange."""
+    """One page of tasks matching `task_filter`, in its order. A caller confined to one
+    account sees only its tasks: no account filter means theirs, another account's is
+    refused. Raises Forbidden, InvalidCursor and InvalidTimeRange."""
+    check_own_account(task_filter.account_id, confined_to)
+    if confined_to is not None:
+        task_filter = task_filter.model_copy(update={"account_id": confined_to})
     if (
         task_filter.created_from is not None
         and task_filter.created_to is not None

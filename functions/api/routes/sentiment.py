@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.api import deps
+from functions.api.auth import SCORE_TEXTS, Principal, allow, secured
 from functions.api.http_errors import documented
 from functions.api.logic.scoring import score_batch
 from functions.api.registry import ModelRegistry, ThresholdConfig
@@ -31,10 +32,14 @@ metrics = Metrics()
         "With `store: true` each scored text is recorded as a decision."
     ),
     tags=["sentiment"],
-    responses=documented(200, SentimentResponse, "Results and per-item errors", 400, 413, 415, 503),
+    responses=documented(
+        200, SentimentResponse, "Results and per-item errors", 400, 401, 403, 413, 415, 503
+    ),
+    **secured(SCORE_TEXTS),
 )
 def handle_score_texts(
     request: Annotated[SentimentRequest, Body()],
+    _caller: Annotated[Principal, Depends(allow(SCORE_TEXTS))],
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
     thresholds: Annotated[ThresholdConfig, Depends(deps.threshold_config)],
     store: Annotated[TaskStore, Depends(deps.task_store)],

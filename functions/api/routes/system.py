@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.api import deps
+from functions.api.auth import READ_MODEL, Principal, allow, secured
 from functions.api.errors import DomainError, ModelUnavailable, ServiceUnhealthy
 from functions.api.http_errors import documented
 from functions.api.registry import ModelRegistry
@@ -23,6 +24,7 @@ logger = Logger(child=True)
 @router.get(
     "/health",
     summary="Is the model loaded and the store reachable?",
+    description="Public: needs no token.",
     tags=["system"],
     responses=documented(200, HealthCheck, "Healthy", 503),
 )
@@ -56,9 +58,11 @@ def handle_get_health(
     "/model",
     summary="The active model's card",
     tags=["system"],
-    responses=documented(200, ModelInfo, "The active model", 503),
+    responses=documented(200, ModelInfo, "The active model", 401, 403, 503),
+    **secured(READ_MODEL),
 )
 def handle_get_model(
+    _caller: Annotated[Principal, Depends(allow(READ_MODEL))],
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
 ) -> ModelInfo:
     model = models.active_model()

@@ -13,6 +13,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.api import deps
+from functions.api.auth import (
+    CREATE_TASK,
+    READ_TASKS,
+    UPDATE_TASK,
+    Principal,
+    allow,
+    secured,
+)
 from functions.api.http_errors import documented
 from functions.api.idempotency import run_once
 from functions.api.logic import tasks as logic
@@ -56,12 +64,20 @@ IdempotencyKey = Annotated[
 @router.post(
     "/tasks",
     summary="Create a task from a customer request",
-    description="The text is scored on arrival; the task keeps its decision record.",
+    description=(
+        "The text is scored on arrival; the task keeps its decision record. A customer "
+        "creates tasks only for their own account (`account_id` is their user id). An "
+        "Idempotency-Key is scoped to the caller."
+    ),
     tags=["tasks"],
-    responses=documented(201, Task, "The task, with its decision record", 400, 409, 413, 415, 503),
+    responses=documented(
+        201, Task, "The task, with its decision record", 400, 401, 403, 409, 413, 415, 503
+    ),
+    **secured(CREATE_TASK),
 )
-def handle_create_task(
+def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
     request: Annotated[CreateTaskRequest, Body()],
+    caller: Annotated[Principal, Depends(allow(CREATE_TASK))],
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
     thresholds: Annotated[ThresholdConfig, Depends(deps.threshold_config)],
     store: Annotated[TaskStore, Depends(deps.task_store)],
@@ -70,7 +86,13 @@ def handle_create_task(
     new = NewTask.model_validate(request.model_dump())
 
     def create() -> dict[str, object]:
-        task = logic.create_task(new, models=models, thresholds=thresholds, repository=store)
+        task = logic.create_task(
+            new,
+            models=models,
+            thresholds=thresholds,
+            repository=store,
+            confined_to=caller.confined_to_account,
+        )
         metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1)
         logger.info(
             "task created",
@@ -78,7 +100,11 @@ def handle_create_task(
         )
         return task.model_dump(mode="json")
 
-    body = run_once(idempotency_key, request.model_dump(), create) if idempotency_key else create()
+    if idempotency_key:
+        # One caller's key never finds another caller's task.
+        body = run_once(f"{caller.key}:{idempotency_key}", request.model_dump(), create)
+    else:
+        body = create()
     task = Task.model_validate(body)
     return Response(
         status_code=201,
@@ -94,13 +120,16 @@ def handle_create_task(
     description=(
         "Filters combine; each combination is answered by one index query (see "
         "docs/access-patterns.md). A page may hold fewer than `limit` tasks and still have "
-        "a `next_cursor` when filters are sparse."
+        "a `next_cursor` when filters are sparse. A customer sees only their own tasks: "
+        "without `account_id` the list is theirs; another account's is refused."
     ),
     tags=["tasks"],
-    responses=documented(200, TaskList, "One page of tasks", 400),
+    responses=documented(200, TaskList, "One page of tasks", 400, 401, 403),
+    **secured(READ_TASKS),
 )
 def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by name
     store: Annotated[TaskStore, Depends(deps.task_store)],
+    caller: Annotated[Principal, Depends(allow(READ_TASKS))],
     status: Annotated[TaskStatus | None, Query()] = None,
     support_level: Annotated[SupportLevel | None, Query()] = None,
     label: Annotated[Label | None, Query()] = None,
@@ -124,33 +153,38 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         created_to=created_to,
         order=order,
     )
-    page = logic.list_tasks(task_filter, limit, cursor, store)
+    page = logic.list_tasks(task_filter, limit, cursor, store, caller.confined_to_account)
     return TaskList(items=page.items, next_cursor=page.next_cursor)
 
 
 @router.get(
     "/tasks/<task_id>",
     summary="Read a task",
+    description="A customer reads only their own tasks; any other is not found.",
     tags=["tasks"],
-    responses=documented(200, Task, "The task", 404),
+    responses=documented(200, Task, "The task", 401, 403, 404),
+    **secured(READ_TASKS),
 )
 def handle_get_task(
     task_id: Annotated[TaskId, Path()],
     store: Annotated[TaskStore, Depends(deps.task_store)],
+    caller: Annotated[Principal, Depends(allow(READ_TASKS))],
 ) -> Task:
-    return logic.get_task(task_id, store)
+    return logic.get_task(task_id, store, caller.confined_to_account)
 
 
 @router.patch(
     "/tasks/<task_id>",
     summary="Update a task's status, assignee or reply note",
     tags=["tasks"],
-    responses=documented(200, Task, "The updated task", 400, 404, 409, 413, 415),
+    responses=documented(200, Task, "The updated task", 400, 401, 403, 404, 409, 413, 415),
+    **secured(UPDATE_TASK),
 )
 def handle_update_task(
     task_id: Annotated[TaskId, Path()],
     request: Annotated[UpdateTaskRequest, Body()],
     store: Annotated[TaskStore, Depends(deps.task_store)],
+    _caller: Annotated[Principal, Depends(allow(UPDATE_TASK))],
 ) -> Task:
     changes = TaskChanges(
         **request.model_dump(exclude_unset=True), fields_set=frozenset(request.model_fields_set)

@@ -34,6 +34,7 @@ def test_settings_read_resource_names_from_the_environment(
         "REGISTRY_TABLE": "r",
         "IDEMPOTENCY_TABLE": "i",
         "MODELS_BUCKET": "b",
+        "DATASETS_BUCKET": "d",
         "CONFIG_REFRESH_SECONDS": "5",
     }.items():
         monkeypatch.setenv(name, value)

@@ -28,6 +28,7 @@ def settings(tmp_path: Path) -> Settings:
         registry_table="registry",
         idempotency_table="idem",
         models_bucket="models",
+        datasets_bucket="datasets",
         model_cache_dir=tmp_path,
         config_refresh_seconds=60,
     )

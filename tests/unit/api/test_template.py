@@ -70,6 +70,7 @@ def test_routes_are_the_http_api_routes_under_v1(transformed: dict[str, Any]) ->
         "PATCH /v1/tasks/{task_id}",
         "GET /v1/health",
         "GET /v1/model",
+        "POST /v1/datasets/uploads",
         "GET /v1/docs",
     }
 
@@ -245,3 +246,17 @@ def test_google_sign_in_is_off_unless_both_parameters_are_given(
     assert providers == {
         "Fn::If": ["GoogleSignIn", ["COGNITO", {"Ref": "GoogleIdentityProvider"}], ["COGNITO"]]
     }
+
+
+def test_bucket_policies_only_deny_and_objects_are_never_public(
+    transformed: dict[str, Any],
+) -> None:
+    policies = of_type(transformed, "AWS::S3::BucketPolicy").values()
+    for policy in policies:
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Deny"
+    for bucket in of_type(transformed, "AWS::S3::Bucket").values():
+        props = bucket["Properties"]
+        assert "AccessControl" not in props
+        assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        assert "WebsiteConfiguration" not in props

@@ -1,0 +1,126 @@
+"""Every route in the committed OpenAPI spec, called by every kind of caller, answers with
+exactly the status its access rule gives. The matrix is generated from openapi.json's
+paths: a route without a row here fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.api_events import (
+    AGENT,
+    ALL_SCOPES,
+    ANONYMOUS,
+    CUSTOMER,
+    OTHER_CUSTOMER,
+    SUPERVISOR,
+    Caller,
+    machine,
+)
+from tests.integration.api.conftest import Call
+
+pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
+
+ROOT = Path(__file__).resolve().parents[3]
+SPEC = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+OPERATIONS = sorted(
+    (method.upper(), path) for path, methods in SPEC["paths"].items() for method in methods
+)
+
+# Callers: an anonymous one (no claims at all: the handler's defence in depth), people in
+# each group, and a machine client with each single scope and with none.
+CALLERS: dict[str, Caller | None] = {
+    "anonymous": ANONYMOUS,
+    "customer": CUSTOMER,
+    "other_customer": OTHER_CUSTOMER,
+    "agent": AGENT,
+    "supervisor": SUPERVISOR,
+    **{f"machine[{scope.split('/')[1]}]": machine(scope) for scope in ALL_SCOPES},
+    "machine[]": machine(),
+}
+PUBLIC = set(CALLERS)
+STAFF = {"agent", "supervisor"}
+
+# (method, path) -> success status, the callers it lets in, and the status each other
+# caller except anonymous gets (403, or 404 where not finding is the refusal).
+RULES: dict[tuple[str, str], tuple[int, set[str]]] = {
+    ("GET", "/v1/health"): (200, PUBLIC),
+    ("GET", "/v1/model"): (200, STAFF | {"machine[score]"}),
+    ("POST", "/v1/sentiment"): (200, STAFF | {"machine[score]"}),
+    ("POST", "/v1/tasks"): (201, STAFF | {"customer", "other_customer", "machine[tasks.write]"}),
+    ("GET", "/v1/tasks"): (200, STAFF | {"customer", "other_customer", "machine[tasks.read]"}),
+    ("GET", "/v1/tasks/{task_id}"): (200, STAFF | {"customer", "machine[tasks.read]"}),
+    ("PATCH", "/v1/tasks/{task_id}"): (200, STAFF | {"machine[tasks.write]"}),
+    ("POST", "/v1/datasets/uploads"): (201, {"supervisor"}),
+}
+# A customer who may read tasks, but not this one: not found, never "forbidden".
+HIDDEN = {("GET", "/v1/tasks/{task_id}"): {"other_customer"}}
+
+
+def request_for(method: str, path: str, caller: Caller | None, task_id: str) -> dict[str, Any]:
+    """A valid request for the route: the caller's own account where one is named."""
+    account = caller.claims["sub"] if caller is not None else "acct-1"
+    bodies: dict[tuple[str, str], Any] = {
+        ("POST", "/v1/sentiment"): {"texts": ["the flight was late again"]},
+        ("POST", "/v1/tasks"): {
+            "text": "my bag is lost",
+            "account_id": account,
+            "category": "baggage",
+            "channel": "web",
+        },
+        ("PATCH", "/v1/tasks/{task_id}"): {"assignee": "agent-7"},
+        ("POST", "/v1/datasets/uploads"): {
+            "filename": "train.csv",
+            "content_type": "text/csv",
+            "size_bytes": 2048,
+        },
+    }
+    return {
+        "path": path.replace("{task_id}", task_id),
+        "body": bodies.get((method, path)),
+        "caller": caller,
+    }
+
+
+def expected_status(operation: tuple[str, str], caller: str) -> int:
+    success, allowed = RULES[operation]
+    if caller in allowed:
+        return success
+    if caller in HIDDEN.get(operation, set()):
+        return 404
+    return 401 if caller == "anonymous" else 403
+
+
+def test_every_route_in_the_spec_has_a_rule() -> None:
+    assert set(OPERATIONS) == set(RULES)
+
+
+@pytest.fixture
+def customers_task(api: Call) -> str:
+    request = request_for("POST", "/v1/tasks", CUSTOMER, "")
+    reply = api("POST", request.pop("path"), **request)
+    assert reply.status == 201, reply.body
+    return str(reply.body["id"])
+
+
+@pytest.mark.parametrize("caller", sorted(CALLERS))
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+def test_each_caller_gets_exactly_the_status_the_rule_gives(
+    api: Call, customers_task: str, method: str, path: str, caller: str
+) -> None:
+    # GIVEN a task of CUSTOMER's and a valid request for the route
+    request = request_for(method, path, CALLERS[caller], customers_task)
+    # WHEN the caller sends it
+    reply = api(method, request.pop("path"), **request)
+    # THEN the status is the rule's, and refusals use the one error body
+    expected = expected_status((method, path), caller)
+    assert reply.status == expected, reply.body
+    if expected == 401:
+        assert reply.body == {
+            "error": {"code": "unauthenticated", "message": "sign in to use this API"}
+        }
+    if expected == 403:
+        assert reply.body["error"]["code"] == "forbidden"
