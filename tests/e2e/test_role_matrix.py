@@ -1,0 +1,282 @@
+"""Who may call what: every route of the committed OpenAPI spec against every kind of caller,
+through the local stack's gateway (JWT authorizer) and the handlers (role, scope, ownership).
+
+The cases are generated from `openapi.json`: a route in the spec with no row in EXPECTED
+fails, so a new route cannot ship without a rule. Each request is a valid one, so only
+the caller decides between 2xx, 401, 403 and 404.
+
+Callers: anonymous; the demo customer and a second customer; agent; supervisor; the machine
+client with the scope the route needs and with only `carescore/trends.read`; and three
+broken tokens. The expired token carries a valid agent token's claims with `exp` in the
+past, signed with the key moto signs its user-pool tokens with (moto ships that key; the
+local stack has no way to mint expired tokens on request, on purpose). The other-audience
+token comes from an app client created here, outside the authorizer's audience. The
+tampered token is a valid agent token with a changed signature.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
+SPEC_ROUTES = sorted(
+    (method.upper(), path)
+    for path, operations in SPEC["paths"].items()
+    for method in operations
+    if method in ("get", "post", "put", "patch", "delete")
+)
+
+PRINCIPALS = (
+    "anonymous",
+    "customer",
+    "other_customer",
+    "agent",
+    "supervisor",
+    "machine_scoped",
+    "machine_unscoped",
+    "expired",
+    "other_audience",
+    "tampered",
+)
+UNSCOPED = "carescore/trends.read"
+OK = "2xx"
+TEXT = "My bag never arrived and the desk keeps sending me away. Terrible."
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Expected outcome per caller; the broken tokens get 401 unless the route is public."""
+
+    expect: dict[str, int | str]
+    scope: str | None = None  # what the machine client needs
+    public: bool = False
+    body: Callable[[Fixtures], Any] | None = None
+    path: Callable[[Fixtures, str], str] = field(default=lambda fx, path: path)
+
+    def outcome(self, principal: str) -> int | str:
+        if self.public:
+            return OK
+        if principal in ("anonymous", "expired", "other_audience", "tampered"):
+            return 401
+        return self.expect[principal]
+
+
+@dataclass
+class Fixtures:
+    customer_sub: str
+    customer_task: str
+
+
+def _everyone(customer: int | str, other: int | str, staff: int | str = OK) -> dict[str, Any]:
+    return {
+        "customer": customer,
+        "other_customer": other,
+        "agent": staff,
+        "supervisor": staff,
+        "machine_scoped": OK,
+        "machine_unscoped": 403,
+    }
+
+
+def _task_body(fx: Fixtures) -> dict[str, str]:
+    return {
+        "text": TEXT,
+        "account_id": fx.customer_sub,
+        "category": "Lost Luggage",
+        "channel": "web",
+    }
+
+
+EXPECTED: dict[tuple[str, str], Rule] = {
+    ("GET", "/v1/health"): Rule({}, public=True),
+    ("POST", "/v1/sentiment"): Rule(
+        _everyone(403, 403), scope="carescore/score", body=lambda fx: {"texts": [TEXT]}
+    ),
+    ("POST", "/v1/tasks"): Rule(_everyone(OK, 403), scope="carescore/tasks.write", body=_task_body),
+    ("GET", "/v1/tasks"): Rule(
+        _everyone(OK, 403),
+        scope="carescore/tasks.read",
+        path=lambda fx, path: f"{path}?account_id={fx.customer_sub}",
+    ),
+    ("GET", "/v1/tasks/{task_id}"): Rule(
+        _everyone(OK, 404),
+        scope="carescore/tasks.read",
+        path=lambda fx, path: path.replace("{task_id}", fx.customer_task),
+    ),
+    ("PATCH", "/v1/tasks/{task_id}"): Rule(
+        _everyone(403, 403),
+        scope="carescore/tasks.write",
+        body=lambda fx: {"reply_note": "Looking into it now."},
+        path=lambda fx, path: path.replace("{task_id}", fx.customer_task),
+    ),
+    ("GET", "/v1/model"): Rule(_everyone(403, 403), scope="carescore/score"),
+    ("POST", "/v1/datasets/uploads"): Rule(
+        {
+            "customer": 403,
+            "other_customer": 403,
+            "agent": 403,
+            "supervisor": OK,
+            "machine_scoped": 403,
+            "machine_unscoped": 403,
+        },
+        scope=None,  # no scope lets a machine client upload training data
+        body=lambda fx: {"filename": "train.csv", "content_type": "text/csv", "size_bytes": 2048},
+    ),
+}
+
+
+def _expired(stack: LocalStack) -> str:
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+    from moto.utilities.utils import load_resource
+
+    valid = stack.token("agent")
+    claims = jwt.decode(
+        valid, RSAKey.import_key(load_resource("cognitoidp/resources/jwks-public.json")["keys"][0])
+    ).claims
+    now = int(time.time())
+    claims |= {"iat": now - 7200, "auth_time": now - 7200, "exp": now - 3600}
+    key = RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    return jwt.encode({"kid": "dummy", "alg": "RS256"}, claims, key)
+
+
+def _other_audience(stack: LocalStack) -> str:
+    import boto3
+
+    from infra.state import user_token
+
+    state = stack.state
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=state.moto_endpoint,
+        region_name=state.region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    created = cognito.create_user_pool_client(
+        UserPoolId=state.user_pool_id,
+        ClientName=f"not-in-the-audience-{uuid.uuid4().hex[:6]}",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+    )
+    return user_token(state, "agent", client_id=created["UserPoolClient"]["ClientId"])
+
+
+def _tampered(stack: LocalStack) -> str:
+    header, payload, signature = stack.token("agent").split(".")
+    middle = len(signature) // 2
+    flipped = "A" if signature[middle] != "A" else "B"
+    return f"{header}.{payload}.{signature[:middle]}{flipped}{signature[middle + 1 :]}"
+
+
+@pytest.fixture(scope="module")
+def fixtures(local_stack: LocalStack) -> Fixtures:
+    sub = local_stack.state.user("customer").sub
+    created = local_stack.call(
+        "POST",
+        "/v1/tasks",
+        body=_task_body(Fixtures(sub, "")),
+        token=local_stack.token("customer"),
+    )
+    assert created.status == 201, created.body
+    return Fixtures(customer_sub=sub, customer_task=created.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def broken_tokens(local_stack: LocalStack) -> dict[str, str]:
+    return {
+        "expired": _expired(local_stack),
+        "other_audience": _other_audience(local_stack),
+        "tampered": _tampered(local_stack),
+    }
+
+
+def _token(stack: LocalStack, principal: str, rule: Rule, broken: dict[str, str]) -> str | None:
+    if principal == "anonymous":
+        return None
+    if principal in broken:
+        return broken[principal]
+    if principal == "other_customer":
+        return stack.token("customer-2")
+    if principal == "machine_scoped":
+        return stack.machine_token(*([rule.scope] if rule.scope else []))
+    if principal == "machine_unscoped":
+        return stack.machine_token(UNSCOPED)
+    return stack.token(principal)
+
+
+def test_every_route_in_the_spec_has_a_rule() -> None:
+    missing = [route for route in SPEC_ROUTES if route not in EXPECTED]
+    assert not missing, f"routes without a role rule: {missing}"
+
+
+def test_each_broken_token_breaks_one_check_only(
+    local_stack: LocalStack, broken_tokens: dict[str, str]
+) -> None:
+    import urllib.request
+
+    from joserfc import jwt
+    from joserfc.errors import BadSignatureError
+    from joserfc.jwk import KeySet
+
+    state = local_stack.state
+    url = f"{state.moto_endpoint}/{state.user_pool_id}/.well-known/jwks.json"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        keys = KeySet.import_key_set(json.loads(response.read()))
+    expired = jwt.decode(broken_tokens["expired"], keys).claims
+    assert expired["iss"] == state.issuer
+    assert expired["client_id"] == state.portal_client_id
+    assert expired["exp"] < time.time()
+    other = jwt.decode(broken_tokens["other_audience"], keys).claims
+    assert other["iss"] == state.issuer
+    assert other["exp"] > time.time()
+    assert other["client_id"] not in (state.portal_client_id, state.machine_client_id)
+    with pytest.raises(BadSignatureError):
+        jwt.decode(broken_tokens["tampered"], keys)
+    assert broken_tokens["tampered"].split(".")[1] == local_stack.token("agent").split(".")[1]
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+@pytest.mark.parametrize("route", SPEC_ROUTES, ids=[f"{m} {p}" for m, p in SPEC_ROUTES])
+def test_route_answers_each_caller_as_the_rules_say(
+    local_stack: LocalStack,
+    fixtures: Fixtures,
+    broken_tokens: dict[str, str],
+    route: tuple[str, str],
+    principal: str,
+) -> None:
+    method, path = route
+    rule = EXPECTED.get((method, path))
+    if rule is None:
+        pytest.fail(f"{method} {path} is in openapi.json but has no rule in EXPECTED")
+    # GIVEN a valid request from this caller
+    token = _token(local_stack, principal, rule, broken_tokens)
+    body = rule.body(fixtures) if rule.body else None
+    # WHEN it is sent
+    reply = local_stack.call(method, rule.path(fixtures, path), body=body, token=token)
+    # THEN the status is exactly the rule's, and refusals use the one error body
+    expected = rule.outcome(principal)
+    if expected == OK:
+        assert 200 <= reply.status < 300, (principal, reply.status, reply.body[:300])
+        return
+    assert reply.status == expected, (principal, reply.body[:300])
+    error = reply.json()["error"]
+    if reply.status == 404:
+        # Someone else's task reads exactly like one that does not exist.
+        unknown = local_stack.call(method, path.replace("{task_id}", uuid.uuid4().hex), token=token)
+        assert unknown.json()["error"]["code"] == error["code"]
+    else:
+        assert error["code"] == {401: "unauthenticated", 403: "forbidden"}[reply.status]
