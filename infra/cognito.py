@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.intrinsics import Known, UnresolvedReference, evaluate_conditions, resolve
-from infra.stack import FAKE_CREDENTIALS
+from infra.stack import emulator_client
 from infra.template import ACCOUNT_ID, REGION
 
 ISSUER_PREFIX = f"https://cognito-idp.{REGION}.amazonaws.com/"
@@ -93,15 +93,7 @@ class CognitoStack:
 
 
 def cognito_client(endpoint: str) -> Any:
-    import boto3
-
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    return emulator_client("cognito-idp", endpoint)
 
 
 def _api_parameters(

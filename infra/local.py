@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 READY_MARKER = "carescore local ready:"
 SEED_COUNT = 20
 SEED_TIMEOUT_SECONDS = 30.0
+DEMO_CUSTOMER_SHARE = 5  # one demo task in five is the demo customer's own
 # What Lambda's runtime would set or the template leaves to the platform.
 LAMBDA_DEFAULTS = {
     "POWERTOOLS_TRACE_DISABLED": "true",
@@ -365,6 +366,19 @@ def _token_endpoint(endpoint: str, cognito: CognitoStack | None) -> TokenEndpoin
     )
 
 
+def _owned_by_demo_customer(
+    tasks: list[dict[str, str]], running: RunningStack
+) -> list[dict[str, str]]:
+    """Gives the demo customer a few of the tasks, so signing in as them shows a history."""
+    customers = [user for user in running.state().users if user.role == "customer"]
+    if not customers:
+        return tasks
+    return [
+        task | {"account_id": customers[0].sub} if index % DEMO_CUSTOMER_SHARE == 0 else task
+        for index, task in enumerate(tasks)
+    ]
+
+
 def _seed(running: RunningStack) -> None:
     if os.environ.get("CARESCORE_SEED", "1") == "0":
         return
@@ -380,7 +394,9 @@ def _seed(running: RunningStack) -> None:
         except (TokenError, OSError) as error:
             _say(f"warning: seeding: no machine token ({error})")
             return
-    created, problems = seed(running.base_url, demo_tasks(), token)
+    created, problems = seed(
+        running.base_url, _owned_by_demo_customer(demo_tasks(), running), token
+    )
     _say(f"seeded {created} demo tasks")
     for problem in problems[:3]:
         _say(f"warning: seeding: {problem}")

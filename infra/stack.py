@@ -74,13 +74,14 @@ class Stack:
     environments: dict[str, dict[str, str]]
 
 
-def _client(endpoint: str) -> Any:
+def emulator_client(service: str, endpoint: str, region: str = REGION) -> Any:
+    """A boto3 client for `service` in the embedded AWS at `endpoint`."""
     import boto3
 
     return boto3.client(
-        "cloudformation",
+        service,
         endpoint_url=endpoint,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
@@ -118,7 +119,7 @@ def create_stack(endpoint: str, plan: LocalPlan, known: Known | None = None) -> 
     Raises StackError when the emulator rejects the stack.
     """
     template, by_output, environments = _with_environment_outputs(plan, known or Known())
-    client = _client(endpoint)
+    client = emulator_client("cloudformation", endpoint)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

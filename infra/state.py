@@ -122,16 +122,10 @@ def user_token(
 ) -> str:
     """Signs in demo user `role` with USER_PASSWORD_AUTH against the emulated user pool
     through `client_id` (default: the portal client) and returns its access (or id) token."""
-    import boto3
+    from infra.stack import emulator_client
 
     user = state.user(role)
-    client = boto3.client(
-        "cognito-idp",
-        endpoint_url=state.moto_endpoint,
-        region_name=state.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = emulator_client("cognito-idp", state.moto_endpoint, state.region)
     app_client = client_id or state.portal_client_id
     if app_client is None:
         raise NoLocalStack("the template has no portal app client")

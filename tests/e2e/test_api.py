@@ -224,3 +224,17 @@ def test_ctrl_c_stops_the_stack_with_exit_code_0(
     assert stack.stop(signal.SIGINT) == 0, stack.log()
     # The sign-ins die with the stack.
     assert not stack.state_file.exists()
+
+
+def test_seeded_stack_gives_the_demo_customer_a_history_of_their_own(
+    start_stack: Callable[[dict[str, str]], LocalStack], local_env: dict[str, str]
+) -> None:
+    stack = start_stack(local_env | {"CARESCORE_SEED": "1"})
+    customer = stack.state.user("customer")
+    reply = stack.call("GET", "/v1/tasks", token=stack.token("customer"))
+    assert reply.status == 200, reply.body
+    tasks = reply.json()["items"]
+    assert tasks
+    assert {task["account_id"] for task in tasks} == {customer.sub}
+    everyone = stack.call("GET", "/v1/tasks?limit=100", token=stack.token("agent")).json()
+    assert len(everyone["items"]) > len(tasks)
