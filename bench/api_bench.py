@@ -274,6 +274,7 @@ def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[S
     """Handler time per call, split into SentimentModel.score and the rest (means, ms)."""
     os.environ["CARESCORE_SEED"] = "0"
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from functions.scoring.model import Prediction, SentimentModel
     from infra.gateway import LambdaContext, Request, build_event, map_result
     from infra.local import build
