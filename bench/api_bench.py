@@ -270,11 +270,15 @@ def _machine_authorizer(running: Any) -> dict[str, Any] | None:
     return authorizer_context(client_credentials_claims(running.cognito.issuer, machine[0], scopes))
 
 
+# The in-process handler logs warnings only and keeps metric records off the table,
+# unless the environment says otherwise.
+QUIET_HANDLER = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+
+
 def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[Split]:
     """Handler time per call, split into SentimentModel.score and the rest (means, ms)."""
     os.environ["CARESCORE_SEED"] = "0"
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.update(QUIET_HANDLER | {k: v for k, v in os.environ.items() if k in QUIET_HANDLER})
     from functions.scoring.model import Prediction, SentimentModel
     from infra.gateway import LambdaContext, Request, build_event, map_result
     from infra.local import build
