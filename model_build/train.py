@@ -11,7 +11,7 @@ import hashlib
 import json
 import platform
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from importlib import metadata
@@ -256,7 +256,7 @@ def build_model(
     onnx_bytes = build_graph(fitted.to_linear())
     progress(f"checking parity on {len(data.test.texts)} test texts")
     reference = fitted.probabilities(data.test.texts)
-    card_stub = {"version": "parity", "labels": list(LABELS), "features": asdict(params.features)}
+    card_stub = {"version": "parity", "labels": list(LABELS), "features": params.features.to_dict()}
     exported = SentimentModel(new_session(onnx_bytes), card_stub).probabilities(data.test.texts)
     parity = check_parity(reference, exported)
     onnx_sha = hashlib.sha256(onnx_bytes).hexdigest()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+
+from model_build import shared_data_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TIERS = ("unit", "integration", "contract", "e2e", "browser")
@@ -19,17 +20,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(getattr(pytest.mark, parts[0]))
 
 
-def shared_data_path() -> Path | None:
-    """The airline tweets CSV: $CARESCORE_DATA, else ../shared/data beside the repo."""
-    candidate = Path(
-        os.environ.get("CARESCORE_DATA", ROOT.parent / "shared" / "data" / "airline_tweets.csv")
-    )
-    return candidate if candidate.is_file() else None
-
-
 @pytest.fixture(scope="session")
 def shared_data_csv() -> Path:
-    path = shared_data_path()
+    path = shared_data_file()
     if path is None:
         pytest.skip("airline_tweets.csv not found: set CARESCORE_DATA or put ../shared/data beside")
     return path
