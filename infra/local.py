@@ -311,7 +311,7 @@ def build(template_path: Path | None = None) -> RunningStack:
         ROOT / "web",
         log=_say,
         security=security,
-        keys=KeySource(lambda issuer: _jwks(endpoint, issuer)),
+        keys=KeySource(lambda issuer: emulator_jwks(endpoint, issuer)),
         token_endpoint=_token_endpoint(endpoint, cognito),
     )
     return RunningStack(emulator, local_plan, handlers, gateway, cognito, users)
@@ -342,7 +342,7 @@ def _security(local_plan: LocalPlan, cognito: CognitoStack | None) -> ApiSecurit
         raise TemplateError(f"HTTP API authorizer or CORS: cannot resolve {error}") from error
 
 
-def _jwks(endpoint: str, issuer: str) -> dict[str, object]:
+def emulator_jwks(endpoint: str, issuer: str) -> dict[str, object]:
     """The issuer's JWKS. Cognito issuers are served by the emulator; nothing else is
     fetched (the local stack never calls out)."""
     if not issuer.startswith(ISSUER_PREFIX):

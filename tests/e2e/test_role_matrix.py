@@ -155,18 +155,11 @@ def _expired(stack: LocalStack) -> str:
 
 
 def _other_audience(stack: LocalStack) -> str:
-    import boto3
-
+    from infra.stack import emulator_client
     from infra.state import user_token
 
     state = stack.state
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=state.moto_endpoint,
-        region_name=state.region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    cognito = emulator_client("cognito-idp", state.moto_endpoint, state.region)
     created = cognito.create_user_pool_client(
         UserPoolId=state.user_pool_id,
         ClientName=f"not-in-the-audience-{uuid.uuid4().hex[:6]}",
@@ -226,16 +219,14 @@ def test_every_route_in_the_spec_has_a_rule() -> None:
 def test_each_broken_token_breaks_one_check_only(
     local_stack: LocalStack, broken_tokens: dict[str, str]
 ) -> None:
-    import urllib.request
-
     from joserfc import jwt
     from joserfc.errors import BadSignatureError
     from joserfc.jwk import KeySet
 
+    from infra.local import emulator_jwks
+
     state = local_stack.state
-    url = f"{state.moto_endpoint}/{state.user_pool_id}/.well-known/jwks.json"
-    with urllib.request.urlopen(url, timeout=10) as response:
-        keys = KeySet.import_key_set(json.loads(response.read()))
+    keys = KeySet.import_key_set(emulator_jwks(state.moto_endpoint, state.issuer))
     expired = jwt.decode(broken_tokens["expired"], keys).claims
     assert expired["iss"] == state.issuer
     assert expired["client_id"] == state.portal_client_id
