@@ -22,6 +22,7 @@ from typing import Any
 
 from infra.intrinsics import Known, UnresolvedReference, evaluate_conditions, resolve
 from infra.stack import emulator_client
+from infra.state import UserLogin
 from infra.template import ACCOUNT_ID, REGION
 
 ISSUER_PREFIX = f"https://cognito-idp.{REGION}.amazonaws.com/"
@@ -57,14 +58,6 @@ class AppClient:
     secret: str | None
     flows: tuple[str, ...]
     scopes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    role: str  # the group it belongs to
-    username: str
-    password: str
-    sub: str
 
 
 @dataclass
@@ -198,7 +191,7 @@ def _password() -> str:
     return secrets.token_urlsafe(15) + "aA1!"
 
 
-def seed_users(endpoint: str, stack: CognitoStack) -> list[DemoUser]:
+def seed_users(endpoint: str, stack: CognitoStack) -> list[UserLogin]:
     """One confirmed demo user per group (two for `customer`, so ownership can be shown),
     each with a fresh random password. Returns them in creation order."""
     client = cognito_client(endpoint)
@@ -228,7 +221,7 @@ def seed_users(endpoint: str, stack: CognitoStack) -> list[DemoUser]:
         client.admin_add_user_to_group(UserPoolId=stack.pool_id, Username=username, GroupName=group)
         sub = next(a["Value"] for a in created["Attributes"] if a["Name"] == "sub")
         users.append(
-            DemoUser(
+            UserLogin(
                 role=group if name == f"demo-{group}" else f"{group}-2",
                 username=username,
                 password=password,

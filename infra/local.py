@@ -34,7 +34,6 @@ from infra.cognito import (
     ISSUER_PREFIX,
     CognitoError,
     CognitoStack,
-    DemoUser,
     moto_signer,
     provision,
     seed_users,
@@ -197,7 +196,7 @@ class RunningStack:
     handlers: dict[str, Handler]
     gateway: Gateway
     cognito: CognitoStack | None = None
-    users: list[DemoUser] = field(default_factory=list)
+    users: list[UserLogin] = field(default_factory=list)
     server: GatewayServer | None = None
     base_url: str = ""
     state_written: bool = False
@@ -234,7 +233,7 @@ class RunningStack:
             machine_client_id=machine[0] if machine else None,
             machine_client_secret=machine[1] if machine else None,
             token_url=self.base_url + TOKEN_PATH,
-            users=[UserLogin(u.role, u.username, u.password, u.sub) for u in self.users],
+            users=list(self.users),
         )
 
     def serve_http(self, host: str, port: int) -> str:
@@ -370,7 +369,7 @@ def _owned_by_demo_customer(
     tasks: list[dict[str, str]], running: RunningStack
 ) -> list[dict[str, str]]:
     """Gives the demo customer a few of the tasks, so signing in as them shows a history."""
-    customers = [user for user in running.state().users if user.role == "customer"]
+    customers = [user for user in running.users if user.role == "customer"]
     if not customers:
         return tasks
     return [

@@ -33,7 +33,7 @@ class TokenError(RuntimeError):
 
 @dataclass(frozen=True)
 class UserLogin:
-    role: str
+    role: str  # the group it belongs to (`customer-2`: a second customer)
     username: str
     password: str
     sub: str
