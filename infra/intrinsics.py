@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NO_VALUE = "AWS::NoValue"
-_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
 class UnresolvedReference(LookupError):
@@ -56,7 +56,7 @@ def _sub(value: Any, known: Known) -> str:
         logical, _, attribute = name.partition(".")
         return str(known.attribute(logical, attribute) if attribute else known.ref(name))
 
-    return _SUB_VARIABLE.sub(swap, str(text)).replace("${!", "${")
+    return SUB_VARIABLE.sub(swap, str(text)).replace("${!", "${")
 
 
 def condition(value: Any, known: Known) -> bool:
@@ -149,7 +149,7 @@ def substitute(value: Any, known: Known) -> Any:
                     return str(known.refs[name])
                 return found.group(0)
 
-            text = _SUB_VARIABLE.sub(swap, str(text))
+            text = SUB_VARIABLE.sub(swap, str(text))
             variables = {key: substitute(inner, known) for key, inner in variables.items()}
             return {"Fn::Sub": [text, variables] if variables else text}
         return {key: substitute(inner, known) for key, inner in value.items()}

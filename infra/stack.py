@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.intrinsics import Known, substitute
-from infra.template import ACCOUNT_ID, REGION, LocalPlan, replace_played
+from infra.template import ACCOUNT_ID, REGION, STACK_NAME, LocalPlan, replace_played
 
-STACK_NAME = "carescore-local"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -93,7 +92,7 @@ def _with_environment_outputs(
     """Adds one stack output per non-literal environment value, so the emulator's own
     CloudFormation resolves Ref, Fn::GetAtt and Fn::Sub exactly as it provisioned them.
     References to resources created outside it (`known`: Cognito) are put in first."""
-    template = substitute(json.loads(json.dumps(plan.emulated)), known)
+    template = substitute(plan.emulated, known)  # a new structure: the plan stays as it was
     outputs: dict[str, Any] = {}
     by_output: dict[tuple[str, str], str] = {}
     literal: dict[str, dict[str, str]] = {}

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
+from infra.intrinsics import SUB_VARIABLE
+
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 PLACEHOLDER_BUCKET = "carescore-local-code"
+STACK_NAME = "carescore-local"
 
 # Resource type prefixes the local stack emulates itself (never sent to moto's
 # CloudFormation). Cognito resources are created through moto's cognito-idp API instead
@@ -210,27 +212,6 @@ class LocalPlan:
     parameters: dict[str, Any] = field(default_factory=dict)  # defaults + pseudo parameters
 
 
-def references(value: Any) -> Iterator[str]:
-    """The logical ids `value` refers to through Ref, Fn::GetAtt and Fn::Sub."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str):
-                yield inner
-            elif key == "Fn::GetAtt":
-                target = inner.split(".", 1)[0] if isinstance(inner, str) else inner[0]
-                if isinstance(target, str):
-                    yield target
-            elif key == "Fn::Sub":
-                text = inner[0] if isinstance(inner, list) else inner
-                if isinstance(text, str):
-                    for name in re.findall(r"\$\{([^!}][^}]*)\}", text):
-                        yield name.split(".", 1)[0]
-            yield from references(inner)
-    elif isinstance(value, list):
-        for item in value:
-            yield from references(item)
-
-
 def _placeholder(
     logical_id: str, resource: dict[str, Any], played: dict[str, Any], attribute: str | None
 ) -> Any:
@@ -259,7 +240,7 @@ def _replace_in_sub(value: Any, played: dict[str, Any]) -> Any:
         variables[variable] = _placeholder(logical, played[logical], played, attribute or None)
         return "${" + variable + "}"
 
-    text = re.sub(r"\$\{([^!}][^}]*)\}", swap, text)
+    text = SUB_VARIABLE.sub(swap, text)
     variables = {key: replace_played(inner, played) for key, inner in variables.items()}
     return [text, variables] if variables else text
 
@@ -370,5 +351,5 @@ def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
         functions=_functions(sam, cfn),
         routes=_routes(sam),
         template=cfn,
-        parameters=parameter_defaults(sam) | {"AWS::StackName": "carescore-local"},
+        parameters=parameter_defaults(sam) | {"AWS::StackName": STACK_NAME},
     )
