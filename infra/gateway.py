@@ -40,7 +40,7 @@ from infra.auth import (
     check_scopes,
     verify,
 )
-from infra.template import ACCOUNT_ID, LocalFunction, Route
+from infra.template import ACCOUNT_ID, REGION, LocalFunction, Route
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -70,7 +70,7 @@ class LambdaContext:
 
     @property
     def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:{self.function_name}"
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -219,6 +219,7 @@ class Gateway:
         security: ApiSecurity | None = None,
         keys: KeySource | None = None,
         token_endpoint: Callable[[Request], Response] | None = None,
+        access_log: bool = False,
     ) -> None:
         self.routes = tuple(route for route in routes if route.function in handlers)
         self.handlers = handlers
@@ -228,6 +229,8 @@ class Gateway:
         self.security = security or ApiSecurity()
         self.keys = keys
         self.token_endpoint = token_endpoint
+        # One line per request on stderr, and the failing check of each refused token.
+        self.access_log = access_log
 
     def handle(self, request: Request) -> Response:
         origin = _header(request, "origin")
@@ -292,7 +295,7 @@ class Gateway:
             )
             check_scopes(claims, route_auth)
         except Unauthorized as error:
-            if self._log and _verbose():
+            if self._log and self.access_log:
                 self._log(f"401 {route.route_key}: {error}")
             response = error_response(
                 HTTPStatus.UNAUTHORIZED, "unauthenticated", UNAUTHENTICATED_MESSAGE
@@ -365,12 +368,6 @@ def _header(request: Request, name: str) -> str | None:
     return next((value for key, value in request.headers if key.lower() == name), None)
 
 
-def _verbose() -> bool:
-    import os
-
-    return os.environ.get("CARESCORE_ACCESS_LOG") == "1"
-
-
 class _RequestHandler(BaseHTTPRequestHandler):
     server: GatewayServer
     protocol_version = "HTTP/1.1"
@@ -407,7 +404,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
-        if self.server.access_log:
+        if self.server.gateway.access_log:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
@@ -419,10 +416,9 @@ class GatewayServer(ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops bursts of connections into 1 s SYN retries.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], gateway: Gateway, access_log: bool) -> None:
+    def __init__(self, address: tuple[str, int], gateway: Gateway) -> None:
         super().__init__(address, _RequestHandler)
         self.gateway = gateway
-        self.access_log = access_log
 
     def serve_in_thread(self) -> threading.Thread:
         thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)

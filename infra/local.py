@@ -238,9 +238,7 @@ class RunningStack:
 
     def serve_http(self, host: str, port: int) -> str:
         """Starts the HTTP server in a thread; returns its base URL."""
-        self.server = GatewayServer(
-            (host, port), self.gateway, access_log=os.environ.get("CARESCORE_ACCESS_LOG") == "1"
-        )
+        self.server = GatewayServer((host, port), self.gateway)
         self.server.serve_in_thread()
         bound_host, bound_port = self.server.server_address[:2]
         shown = "127.0.0.1" if str(bound_host) == "0.0.0.0" else str(bound_host)
@@ -312,6 +310,7 @@ def build(template_path: Path | None = None) -> RunningStack:
         security=security,
         keys=KeySource(lambda issuer: emulator_jwks(endpoint, issuer)),
         token_endpoint=_token_endpoint(endpoint, cognito),
+        access_log=os.environ.get("CARESCORE_ACCESS_LOG") == "1",
     )
     return RunningStack(emulator, local_plan, handlers, gateway, cognito, users)
 
