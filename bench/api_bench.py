@@ -41,25 +41,19 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra.local import ready_url  # noqa: E402
+from infra.local import DEMO_TASKS, ready_url  # noqa: E402
+from model_build import shared_data_file  # noqa: E402
 
 CONCURRENCY = (1, 4, 16)
 START_TIMEOUT_SECONDS = 120
-FALLBACK_TEXTS = (
-    "My order arrived broken and nobody answers the phone.",
-    "Thanks, the replacement came a day early and works perfectly!",
-    "Can you tell me when the store opens on Sunday?",
-    "I was charged twice for one subscription and I want a refund today.",
-    "The app keeps logging me out, so annoying. Please fix it.",
-)
 
 
 def load_texts(count: int = 2000) -> list[str]:
-    """Real customer-service texts when the airline CSV is there, else a few written ones."""
-    configured = os.environ.get("CARESCORE_DATA")
-    path = Path(configured) if configured else ROOT.parent / "shared/data/airline_tweets.csv"
-    if not path.is_file():
-        return list(FALLBACK_TEXTS)
+    """Real customer-service texts when the airline CSV is there, else the local stack's
+    own demo texts."""
+    path = shared_data_file()
+    if path is None:
+        return [task["text"] for task in DEMO_TASKS]
     with path.open(encoding="utf-8-sig", newline="") as source:
         texts = [row["text"] for row in csv.DictReader(source) if row["text"].strip()]
     return random.Random(7).sample(texts, min(count, len(texts)))

@@ -91,20 +91,11 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _data_file() -> Path | None:
-    configured = os.environ.get("CARESCORE_DATA")
-    candidates = [Path(configured)] if configured else []
-    candidates.append(ROOT.parent / "shared" / "data" / "airline_tweets.csv")
-    for candidate in candidates:
-        path = candidate / "airline_tweets.csv" if candidate.is_dir() else candidate
-        if path.is_file():
-            return path
-    return None
-
-
 def demo_tasks(count: int = SEED_COUNT) -> list[dict[str, str]]:
     """Task bodies to seed: a fixed sample of the airline CSV, else the project's own texts."""
-    path = _data_file()
+    from model_build import shared_data_file
+
+    path = shared_data_file()
     if path is None:
         return [task | {"channel": "web"} for task in DEMO_TASKS]
     with path.open(encoding="utf-8-sig", newline="") as source:
