@@ -25,10 +25,9 @@ import json
 import os
 import platform
 import random
+import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -41,11 +40,10 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra.local import DEMO_TASKS, ready_url  # noqa: E402
+from infra.local import DEMO_TASKS  # noqa: E402
 from model_build import shared_data_file  # noqa: E402
 
 CONCURRENCY = (1, 4, 16)
-START_TIMEOUT_SECONDS = 120
 
 
 def load_texts(count: int = 2000) -> list[str]:
@@ -175,53 +173,20 @@ def run_cell(
 def local_stack_process() -> Iterator[tuple[str, str | None]]:
     """`carescore local` on a free loopback port; yields its base URL and a machine token
     (None when the template declares no sign-in)."""
-    state_file = Path(tempfile.mkdtemp(prefix="carescore-bench-")) / "local.json"
-    env = os.environ | {
-        "CARESCORE_STATE_FILE": str(state_file),
-        "CARESCORE_SEED": "0",
-        "PYTHONUNBUFFERED": "1",
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "model_build.cli", "local", "--port", "0"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    from infra.process import StackProcess
+    from infra.state import client_token, read_state
+
+    stack = StackProcess(
+        {
+            "CARESCORE_SEED": "0",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
     )
-    found: list[str] = []
-    ready = threading.Event()
-    tail: list[str] = []
-
-    def read() -> None:  # keeps draining so the server never blocks on its output
-        assert process.stdout is not None
-        for line in process.stdout:
-            tail.append(line)
-            del tail[:-50]
-            url = ready_url(line)
-            if url and not ready.is_set():
-                found.append(url)
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
     try:
-        if not ready.wait(START_TIMEOUT_SECONDS) or not found:
-            raise RuntimeError("the local stack did not start:\n" + "".join(tail))
-        token = None
-        if state_file.is_file():
-            from infra.state import client_token, read_state
-
-            token = client_token(read_state(state_file))
-        yield found[0], token
+        token = client_token(read_state(stack.state_file)) if stack.state_file.is_file() else None
+        yield stack.base_url, token
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stack.stop(signal.SIGTERM)
 
 
 def http_phase(texts: list[str], max_requests: int, max_seconds: float) -> list[Cell]:

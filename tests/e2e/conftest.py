@@ -4,15 +4,8 @@ signs in as the stack's demo users or its machine client."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import tempfile
-import threading
 import urllib.error
 import urllib.request
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +13,11 @@ from typing import Any
 
 import pytest
 
-from infra.local import ready_url
+from infra.process import StackDidNotStart, StackProcess
 from infra.state import LocalState, client_token, read_state, user_token
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
-START_TIMEOUT_SECONDS = 120
 ECHO_ENV = {"CARESCORE_TEMPLATE": str(FIXTURES / "template.yaml"), "CARESCORE_INSTALL_MODEL": "0"}
 
 
@@ -39,55 +31,16 @@ class Reply:
         return json.loads(self.body)
 
 
-class LocalStack:
-    """A running `carescore local` process: its base URL, its output, and a way to stop it."""
+class LocalStack(StackProcess):
+    """A running `carescore local` process, with tokens of its demo users and machine client
+    and an HTTP client for its gateway."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.output: deque[str] = deque(maxlen=400)
-        self._ready = threading.Event()
-        self.base_url = ""
-        # Each stack its own state file, so tests never read (or remove) `make run`'s.
-        self.state_file = Path(tempfile.mkdtemp(prefix="carescore-e2e-")) / "local.json"
         self._tokens: dict[tuple[str, ...], str] = {}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "model_build.cli", "local", "--port", "0"],
-            cwd=ROOT,
-            env=os.environ
-            | {"PYTHONUNBUFFERED": "1", "CARESCORE_STATE_FILE": str(self.state_file)}
-            | (env or {}),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        # Keeps reading so the child never blocks on a full pipe.
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self._ready.wait(START_TIMEOUT_SECONDS) or not self.base_url:
-            self.stop()
-            pytest.fail("the local stack did not start:\n" + self.log())
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.output.append(line.rstrip("\n"))
-            url = ready_url(line)
-            if url and not self._ready.is_set():
-                self.base_url = url
-                self._ready.set()
-        self._ready.set()
-
-    def log(self) -> str:
-        return "\n".join(self.output)
-
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 30) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+        try:
+            super().__init__(env)
+        except StackDidNotStart as error:
+            pytest.fail(str(error))
 
     @property
     def state(self) -> LocalState:
