@@ -104,6 +104,10 @@ class Request:
     body: bytes
     source_ip: str
 
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (lower case), in any case as sent."""
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
 
 def build_event(
     request: Request, route: Route, path_parameters: Mapping[str, str]
@@ -233,10 +237,10 @@ class Gateway:
         self.access_log = access_log
 
     def handle(self, request: Request) -> Response:
-        origin = _header(request, "origin")
+        origin = request.header("origin")
         cors = self.security.cors
         if cors is not None and request.method == "OPTIONS" and origin is not None:
-            requested = _header(request, "access-control-request-method")
+            requested = request.header("access-control-request-method")
             if requested is not None:
                 return self._preflight(origin, requested, request)
         response = self._dispatch(request)
@@ -258,7 +262,7 @@ class Gateway:
         headers only for an allowed origin, method and set of headers."""
         cors = self.security.cors
         assert cors is not None
-        asked = _header(request, "access-control-request-headers") or ""
+        asked = request.header("access-control-request-headers") or ""
         asked_headers = {name.strip().lower() for name in asked.split(",") if name.strip()}
         allowed = (
             cors.allows_origin(origin)
@@ -362,10 +366,6 @@ class Gateway:
                 HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"
             )
         return map_result(result)
-
-
-def _header(request: Request, name: str) -> str | None:
-    return next((value for key, value in request.headers if key.lower() == name), None)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

@@ -44,9 +44,7 @@ def _error(status: HTTPStatus, error: str) -> Response:
 
 
 def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str] | None:
-    authorization = next(
-        (value for name, value in request.headers if name.lower() == "authorization"), ""
-    )
+    authorization = request.header("authorization") or ""
     if authorization[:6].lower() == "basic ":
         try:
             decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
@@ -124,9 +122,7 @@ def emulator_lookup(cognito: Any, pool_id: str) -> Callable[[str], ClientRecord 
         if client_id not in cache:
             try:
                 found = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
-            except cognito.exceptions.ResourceNotFoundException:
-                return None
-            except Exception:  # moto answers some unknown ids with other errors
+            except Exception:  # not found; moto answers some unknown ids with other errors
                 return None
             app = found["UserPoolClient"]
             cache[client_id] = ClientRecord(
