@@ -83,13 +83,8 @@ app.configure_openapi(
     description=API_DESCRIPTION,
     security_schemes=SECURITY_SCHEMES,  # type: ignore[arg-type]
 )
-app.enable_swagger(
-    path="/v1/docs",
-    title=API_TITLE,
-    version=API_VERSION,
-    description=API_DESCRIPTION,
-    security_schemes=SECURITY_SCHEMES,  # type: ignore[arg-type]
-)
+# The docs page and `functions.api.openapi` take title, version and schemes from here.
+app.enable_swagger(path="/v1/docs")
 
 
 # Every error leaves through http_errors, in one body shape.

@@ -9,16 +9,9 @@ from typing import Any
 
 def openapi_document() -> dict[str, Any]:
     """The spec generated from the routes and models, as a dict."""
-    from functions.api.app import API_DESCRIPTION, API_TITLE, API_VERSION, SECURITY_SCHEMES, app
+    from functions.api.app import app
 
-    spec: dict[str, Any] = json.loads(
-        app.get_openapi_json_schema(
-            title=API_TITLE,
-            version=API_VERSION,
-            description=API_DESCRIPTION,
-            security_schemes=SECURITY_SCHEMES,  # type: ignore[arg-type]
-        )
-    )
+    spec: dict[str, Any] = json.loads(app.get_openapi_json_schema())
     return spec
 
 
