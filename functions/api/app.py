@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -22,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api import http_errors
 from functions.api.auth import SECURITY_SCHEME
-from functions.api.errors import DomainError
+from functions.api.errors import DomainError, PayloadTooLarge
 from functions.api.idempotency import register_context
 from functions.api.routes import datasets, sentiment, system, tasks
 from functions.api.schemas import MAX_BODY_BYTES
@@ -113,11 +112,8 @@ def body_size(event: dict[str, Any]) -> int:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if body_size(event) > MAX_BODY_BYTES:
         # Refused before parsing: an oversized body is never read into a model.
-        logger.info("request refused", extra={"error_code": "payload_too_large"})
-        too_large = http_errors.error_response(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            "payload_too_large",
-            f"the request body is over the {MAX_BODY_BYTES}-byte limit",
+        too_large = http_errors.handle_domain_error(
+            PayloadTooLarge(f"the request body is over the {MAX_BODY_BYTES}-byte limit")
         )
         return {
             "statusCode": too_large.status_code,

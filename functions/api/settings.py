@@ -28,7 +28,6 @@ class Settings(BaseSettings):
     # How stale the active-model pointer and the threshold config may be.
     config_refresh_seconds: float = Field(default=60.0, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
-    max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
 
 
 @lru_cache(maxsize=1)
