@@ -9,12 +9,8 @@ from functions.api.aws import dynamodb_client, reset_clients, s3_client
 from functions.api.datasets import DatasetUploads
 from functions.api.idempotency import reset_idempotency
 from functions.api.registry import ModelRegistry, ThresholdConfig
-from functions.api.settings import Settings, get_settings
+from functions.api.settings import get_settings
 from functions.api.store import TaskStore
-
-
-def settings() -> Settings:
-    return get_settings()
 
 
 @lru_cache(maxsize=1)

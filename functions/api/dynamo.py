@@ -12,6 +12,11 @@ _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
 
+def item_key(pk: str, sk: str) -> dict[str, Any]:
+    """The primary key of an item in a table keyed on string `pk` and `sk`."""
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
     """A JSON-like dict as a DynamoDB item (floats become Decimals on the way)."""
     exact = json.loads(json.dumps(data), parse_float=Decimal)

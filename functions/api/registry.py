@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.api.aws import dynamodb_client, s3_client
-from functions.api.dynamo import from_item, to_item
+from functions.api.dynamo import from_item, item_key, to_item
 from functions.api.errors import ModelUnavailable
 from functions.api.logic.models import Thresholds
 from functions.api.logic.support import DEFAULT_THRESHOLDS
@@ -33,10 +33,6 @@ MODEL_PARTITION = "MODEL"
 ACTIVE_SORT = "ACTIVE"
 THRESHOLDS_PARTITION = "CONFIG#thresholds"
 CURRENT_SORT = "CURRENT"
-
-
-def _key(pk: str, sk: str) -> dict[str, Any]:
-    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
 def model_prefix(version: str) -> str:
@@ -92,7 +88,7 @@ class ModelRegistry:
             if stale:
                 response = self.dynamodb.get_item(
                     TableName=self._settings.registry_table,
-                    Key=_key(MODEL_PARTITION, ACTIVE_SORT),
+                    Key=item_key(MODEL_PARTITION, ACTIVE_SORT),
                     ConsistentRead=True,
                 )
                 item = response.get("Item")
@@ -117,10 +113,6 @@ class ModelRegistry:
                 } | {version: model}
                 self._last_version = version
             return model
-
-    def loaded_version(self) -> str | None:
-        """The version most recently loaded into memory, if any (no I/O)."""
-        return self._last_version
 
     def _load(self, version: str) -> SentimentModel:
         target = self._settings.model_cache_dir / version
@@ -187,7 +179,7 @@ def read_thresholds(settings: Settings, dynamodb: Any = None) -> Thresholds:
     client = dynamodb or dynamodb_client()
     response = client.get_item(
         TableName=settings.registry_table,
-        Key=_key(THRESHOLDS_PARTITION, CURRENT_SORT),
+        Key=item_key(THRESHOLDS_PARTITION, CURRENT_SORT),
         ConsistentRead=True,
     )
     item = response.get("Item")
@@ -252,7 +244,7 @@ def install_model(model_dir: Path, settings: Settings, dynamodb: Any = None, s3:
     card = model.card
     now = _now_iso()
     previous = dynamo.get_item(
-        TableName=settings.registry_table, Key=_key(MODEL_PARTITION, ACTIVE_SORT)
+        TableName=settings.registry_table, Key=item_key(MODEL_PARTITION, ACTIVE_SORT)
     ).get("Item")
     previous_version = from_item(previous)["version"] if previous else None
     entry = {
@@ -283,7 +275,7 @@ def install_model(model_dir: Path, settings: Settings, dynamodb: Any = None, s3:
     if previous_version and previous_version != version:
         dynamo.update_item(
             TableName=settings.registry_table,
-            Key=_key(MODEL_PARTITION, f"VERSION#{previous_version}"),
+            Key=item_key(MODEL_PARTITION, f"VERSION#{previous_version}"),
             UpdateExpression="SET #s = :retired",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":retired": {"S": "retired"}},

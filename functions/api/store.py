@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.api.dynamo import from_item, to_item
+from functions.api.dynamo import from_item, item_key, to_item
 from functions.api.errors import ConcurrentUpdate, InvalidCursor, TaskNotFound
 from functions.api.logic.models import (
     SUPPORT_LEVEL_RANK,
@@ -95,13 +95,17 @@ def _task_partitions(task: Task) -> dict[str, str]:
     }
 
 
+def task_pk(task_id: str) -> str:
+    return f"TASK#{task_id}"
+
+
 def task_item(task: Task) -> dict[str, Any]:
     """A task as its DynamoDB item: the record plus its key and index attributes."""
     created = f"{time_key(task.created_at)}#{task.id}"
     rank = SUPPORT_LEVEL_RANK[task.decision.support_level]
     data = task.model_dump(mode="json") | _task_partitions(task)
     data |= {
-        "pk": f"TASK#{task.id}",
+        "pk": task_pk(task.id),
         "sk": TASK_SORT,
         CREATED_KEY: created,
         LEVEL_KEY: f"{rank}#{created}",
@@ -230,7 +234,7 @@ class TaskStore:
     def get_task(self, task_id: str) -> Task | None:
         response = self._client.get_item(
             TableName=self._table,
-            Key={"pk": {"S": f"TASK#{task_id}"}, "sk": {"S": TASK_SORT}},
+            Key=item_key(task_pk(task_id), TASK_SORT),
         )
         item = response.get("Item")
         return item_task(item) if item else None
@@ -272,9 +276,7 @@ class TaskStore:
 
     def ping(self) -> None:
         """Raises when the table cannot be read."""
-        self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": "HEALTH"}, "sk": {"S": "HEALTH"}}
-        )
+        self._client.get_item(TableName=self._table, Key=item_key("HEALTH", "HEALTH"))
 
     def query_tasks(self, task_filter: TaskFilter, limit: int, cursor: str | None) -> TaskPage:
         """One page of tasks from the index `plan_query` picks, newest or most urgent first.
