@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from functions.api import deps
 from functions.api.auth import SCORE_TEXTS, Principal, allow, secured
 from functions.api.http_errors import documented
+from functions.api.logic.models import Decision
 from functions.api.logic.scoring import score_batch
 from functions.api.registry import ModelRegistry, ThresholdConfig
 from functions.api.schemas import ItemError, SentimentRequest, SentimentResponse, SentimentResult
@@ -21,6 +22,9 @@ from functions.api.store import TaskStore
 router = Router()  # type: ignore[no-untyped-call]
 logger = Logger(child=True)
 metrics = Metrics()
+
+# A result repeats the decision's fields it declares (not the input hash or decision time).
+DECISION_FIELDS_IN_RESULT = set(SentimentResult.model_fields) & set(Decision.model_fields)
 
 
 @router.post(
@@ -69,17 +73,7 @@ def handle_score_texts(
             SentimentResult(
                 index=item.index,
                 decision_id=item.decision_id,
-                **item.decision.model_dump(
-                    include={
-                        "label",
-                        "probabilities",
-                        "confidence",
-                        "top_terms",
-                        "support_level",
-                        "model_version",
-                        "thresholds_version",
-                    }
-                ),
+                **item.decision.model_dump(include=DECISION_FIELDS_IN_RESULT),
             )
             for item in outcome.results
         ],
