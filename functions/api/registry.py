@@ -99,6 +99,11 @@ class ModelRegistry:
     def active_model(self) -> SentimentModel:
         """The loaded active model. Raises ModelUnavailable when no version is active or its
         files cannot be fetched or loaded."""
+        return self.active()[1]
+
+    def active(self) -> tuple[dict[str, Any], SentimentModel]:
+        """The pointer (version, activated_at) and the model it names, from one read of the
+        pointer. Raises ModelUnavailable like `active_model`."""
         pointer = self.active_pointer()
         if pointer is None:
             raise ModelUnavailable("no model is active yet")
@@ -112,7 +117,7 @@ class ModelRegistry:
                     v: m for v, m in self._models.items() if v == self._last_version
                 } | {version: model}
                 self._last_version = version
-            return model
+            return pointer, model
 
     def _load(self, version: str) -> SentimentModel:
         target = self._settings.model_cache_dir / version

@@ -11,7 +11,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.api import deps
 from functions.api.auth import READ_MODEL, Principal, allow, secured
-from functions.api.errors import DomainError, ModelUnavailable, ServiceUnhealthy
+from functions.api.errors import DomainError, ServiceUnhealthy
 from functions.api.http_errors import documented
 from functions.api.registry import ModelRegistry
 from functions.api.schemas import HealthCheck, ModelInfo
@@ -65,10 +65,7 @@ def handle_get_model(
     _caller: Annotated[Principal, Depends(allow(READ_MODEL))],
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
 ) -> ModelInfo:
-    model = models.active_model()
-    pointer = models.active_pointer()
-    if pointer is None:  # deactivated between the two reads
-        raise ModelUnavailable("no model is active")
+    pointer, model = models.active()
     return ModelInfo(
         version=model.version, activated_at=pointer.get("activated_at"), card=model.card
     )
