@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Label = Literal["negative", "neutral", "positive"]
 SupportLevel = Literal["escalate", "priority", "standard"]
@@ -41,6 +41,12 @@ class Thresholds(Frozen):
     version: int = Field(ge=1)
     escalate_negative_min: Probability
     priority_negative_min: Probability
+
+    @model_validator(mode="after")
+    def _priority_not_above_escalate(self) -> Thresholds:
+        if self.priority_negative_min > self.escalate_negative_min:
+            raise ValueError("the priority threshold must not exceed the escalate threshold")
+        return self
 
 
 class Decision(Frozen):

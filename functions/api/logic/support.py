@@ -15,9 +15,3 @@ def support_level(probabilities: Probabilities, thresholds: Thresholds) -> Suppo
     if probabilities.negative >= thresholds.priority_negative_min:
         return "priority"
     return "standard"
-
-
-def check_thresholds(thresholds: Thresholds) -> None:
-    """Raises ValueError unless 0 <= priority <= escalate <= 1."""
-    if thresholds.priority_negative_min > thresholds.escalate_negative_min:
-        raise ValueError("the priority threshold must not exceed the escalate threshold")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from functions.api.logic.models import Probabilities, Thresholds
-from functions.api.logic.support import DEFAULT_THRESHOLDS, check_thresholds, support_level
+from functions.api.logic.support import DEFAULT_THRESHOLDS, support_level
 
 
 def probabilities(negative: float) -> Probabilities:
@@ -44,6 +44,4 @@ def test_more_negative_never_means_less_urgent(a: float, b: float) -> None:
 
 def test_priority_above_escalate_is_refused() -> None:
     with pytest.raises(ValueError, match="priority"):
-        check_thresholds(
-            Thresholds(version=2, escalate_negative_min=0.5, priority_negative_min=0.6)
-        )
+        Thresholds(version=2, escalate_negative_min=0.5, priority_negative_min=0.6)
