@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 model: $(STAMP)
 	$(BIN)/carescore train --data $(DATA) --label-column airline_sentiment \

@@ -40,7 +40,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra.local import DEMO_TASKS  # noqa: E402
+from infra.demo import DEMO_TASKS  # noqa: E402
+from infra.http_events import Request, build_event, map_result  # noqa: E402
+from infra.lambda_runtime import LambdaContext  # noqa: E402
 from model_build import shared_data_file  # noqa: E402
 
 CONCURRENCY = (1, 4, 16)
@@ -239,7 +241,6 @@ def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[S
     os.environ["CARESCORE_SEED"] = "0"
     os.environ.update(QUIET_HANDLER | {k: v for k, v in os.environ.items() if k in QUIET_HANDLER})
     from functions.scoring.model import Prediction, SentimentModel
-    from infra.gateway import LambdaContext, Request, build_event, map_result
     from infra.local import build
 
     running = build()

@@ -13,10 +13,8 @@ default model), CARESCORE_ACCESS_LOG=1 (one line per request on stderr).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import random
 import signal
 import sys
 import threading
@@ -29,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from infra import demo
 from infra.auth import ApiSecurity, KeySource, api_security
 from infra.cognito import (
     ISSUER_PREFIX,
@@ -38,8 +37,10 @@ from infra.cognito import (
     provision,
     seed_users,
 )
-from infra.gateway import TOKEN_PATH, Gateway, GatewayServer, Handler, load_handler
+from infra.gateway import TOKEN_PATH, Gateway
+from infra.http_server import GatewayServer
 from infra.intrinsics import Known, UnresolvedReference
+from infra.lambda_runtime import Handler, load_handler
 from infra.oauth import TokenEndpoint, emulator_lookup
 from infra.stack import Emulator, StackError, aws_environment, create_stack, supported_types
 from infra.state import LocalState, UserLogin, remove_state, write_state
@@ -47,9 +48,6 @@ from infra.template import REGION, LocalPlan, TemplateError, plan
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_MARKER = "carescore local ready:"
-SEED_COUNT = 20
-SEED_TIMEOUT_SECONDS = 30.0
-DEMO_CUSTOMER_SHARE = 5  # one demo task in five is the demo customer's own
 # What Lambda's runtime would set or the template leaves to the platform.
 LAMBDA_DEFAULTS = {
     "POWERTOOLS_TRACE_DISABLED": "true",
@@ -57,91 +55,9 @@ LAMBDA_DEFAULTS = {
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
 }
 
-# Written for the project: what the stack replays when the airline CSV is not there.
-DEMO_TASKS: tuple[dict[str, str], ...] = (
-    {
-        "text": "My order arrived broken and nobody answers the phone. This is the third time.",
-        "account_id": "demo-ana",
-        "category": "damaged_item",
-    },
-    {
-        "text": "Thanks, the replacement came a day early and works perfectly!",
-        "account_id": "demo-ben",
-        "category": "delivery",
-    },
-    {
-        "text": "Can you tell me when the store opens on Sunday?",
-        "account_id": "demo-chen",
-        "category": "question",
-    },
-    {
-        "text": "I was charged twice for one subscription and I want a refund today.",
-        "account_id": "demo-ana",
-        "category": "billing",
-    },
-    {
-        "text": "The app keeps logging me out, so annoying. Please fix it.",
-        "account_id": "demo-dev",
-        "category": "technical",
-    },
-)
-
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def demo_tasks(count: int = SEED_COUNT) -> list[dict[str, str]]:
-    """Task bodies to seed: a fixed sample of the airline CSV, else the project's own texts."""
-    from model_build import shared_data_file
-
-    path = shared_data_file()
-    if path is None:
-        return [task | {"channel": "web"} for task in DEMO_TASKS]
-    with path.open(encoding="utf-8-sig", newline="") as source:
-        rows = [row for row in csv.DictReader(source) if (row.get("text") or "").strip()]
-    sample = sorted(random.Random(20150224).sample(range(len(rows)), min(count, len(rows))))
-    tasks = []
-    for index in sample:
-        row = rows[index]
-        task = {
-            "text": row["text"],
-            "account_id": row.get("name") or "unknown",
-            "category": (row.get("negativereason") or "").strip() or "general",
-            "channel": "twitter",
-        }
-        if row.get("airline"):
-            task["product"] = row["airline"]
-        tasks.append(task)
-    return tasks
-
-
-def seed(
-    base_url: str, tasks: list[dict[str, str]], token: str | None = None
-) -> tuple[int, list[str]]:
-    """POSTs each task to /v1/tasks through the local gateway (as the bearer of `token`);
-    returns (created, problems)."""
-    created, problems = 0, []
-    auth = {"authorization": f"Bearer {token}"} if token else {}
-    deadline = time.monotonic() + SEED_TIMEOUT_SECONDS
-    for task in tasks:
-        if time.monotonic() > deadline:
-            problems.append("seeding stopped: it took too long")
-            break
-        request = urllib.request.Request(
-            f"{base_url}/v1/tasks",
-            data=json.dumps(task).encode(),
-            headers={"content-type": "application/json"} | auth,
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                created += 200 <= response.status < 300
-        except urllib.error.HTTPError as error:
-            problems.append(f"HTTP {error.code}: {error.read()[:200].decode(errors='replace')}")
-        except OSError as error:
-            problems.append(str(error))
-    return created, problems
 
 
 def _function_environment(
@@ -168,14 +84,22 @@ def _apply_environment(values: Mapping[str, str]) -> None:
 def _install_default_model() -> str | None:
     """Uploads the default model to the models bucket and activates it."""
     try:
-        from functions.api.registry import install_model
         from functions.api.settings import get_settings
+        from functions.shared.aws import dynamodb_client, s3_client
+        from functions.shared.registry import install_model
     except ImportError as error:
         _say(f"warning: no model registry to install into ({error})")
         return None
     from model_build import DEFAULT_MODEL_DIR
 
-    return install_model(DEFAULT_MODEL_DIR, get_settings())
+    settings = get_settings()
+    return install_model(
+        DEFAULT_MODEL_DIR,
+        settings.registry_table,
+        settings.models_bucket,
+        dynamodb_client(),
+        s3_client(),
+    )
 
 
 @dataclass
@@ -355,19 +279,6 @@ def _token_endpoint(endpoint: str, cognito: CognitoStack | None) -> TokenEndpoin
     )
 
 
-def _owned_by_demo_customer(
-    tasks: list[dict[str, str]], running: RunningStack
-) -> list[dict[str, str]]:
-    """Gives the demo customer a few of the tasks, so signing in as them shows a history."""
-    customers = [user for user in running.users if user.role == "customer"]
-    if not customers:
-        return tasks
-    return [
-        task | {"account_id": customers[0].sub} if index % DEMO_CUSTOMER_SHARE == 0 else task
-        for index, task in enumerate(tasks)
-    ]
-
-
 def _seed(running: RunningStack) -> None:
     if os.environ.get("CARESCORE_SEED", "1") == "0":
         return
@@ -383,8 +294,9 @@ def _seed(running: RunningStack) -> None:
         except (TokenError, OSError) as error:
             _say(f"warning: seeding: no machine token ({error})")
             return
-    created, problems = seed(
-        running.base_url, _owned_by_demo_customer(demo_tasks(), running), token
+    customer = next((user.sub for user in running.users if user.role == "customer"), None)
+    created, problems = demo.seed(
+        running.base_url, demo.owned_by(demo.demo_tasks(), customer), token
     )
     _say(f"seeded {created} demo tasks")
     for problem in problems[:3]:
@@ -457,17 +369,3 @@ def ready_url(line: str) -> str | None:
     if not line.startswith(READY_MARKER):
         return None
     return line[len(READY_MARKER) :].split(maxsplit=1)[0]
-
-
-def main(argv: list[str] | None = None) -> int:  # pragma: no cover - `carescore local` is the CLI
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m infra.local")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    args = parser.parse_args(argv)
-    return serve(args.host, args.port)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from infra.cognito import CLIENT_CREDENTIALS_TTL_SECONDS, client_credentials_claims
-from infra.gateway import Request, Response
+from infra.http_events import Request, Response
 
 CLIENT_CREDENTIALS = "client_credentials"
 

@@ -34,7 +34,7 @@ class StackProcess:
         self.base_url = ""
         self.state_file = Path(tempfile.mkdtemp(prefix="carescore-local-")) / "local.json"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "model_build.cli", "local", "--port", "0"],
+            [sys.executable, "-m", "infra.cli", "local", "--port", "0"],
             cwd=ROOT,
             env=os.environ
             | {"PYTHONUNBUFFERED": "1", "CARESCORE_STATE_FILE": str(self.state_file)}

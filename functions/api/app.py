@@ -21,11 +21,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api import http_errors
 from functions.api.auth import SECURITY_SCHEME
-from functions.api.errors import DomainError, PayloadTooLarge
 from functions.api.idempotency import register_context
 from functions.api.routes import datasets, sentiment, system, tasks
 from functions.api.schemas import MAX_BODY_BYTES
 from functions.scoring.model import InvalidText
+from functions.shared.errors import DomainError, PayloadTooLarge
 
 API_TITLE = "carescore API"
 API_VERSION = "1.0.0"

@@ -24,7 +24,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.request import Request
 
-from functions.api.errors import Forbidden, Unauthenticated
+from functions.shared.errors import Forbidden, Unauthenticated
 
 logger = Logger(child=True)
 

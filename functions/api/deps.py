@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from functions.api.aws import dynamodb_client, reset_clients, s3_client
-from functions.api.datasets import DatasetUploads
+from functions.api.data.serving import ModelRegistry, ThresholdConfig
+from functions.api.data.task_store import TaskStore
+from functions.api.data.uploads import DatasetUploads
 from functions.api.idempotency import reset_idempotency
-from functions.api.registry import ModelRegistry, ThresholdConfig
 from functions.api.settings import get_settings
-from functions.api.store import TaskStore
+from functions.shared.aws import dynamodb_client, reset_clients, s3_client
 
 
 @lru_cache(maxsize=1)
@@ -20,12 +20,23 @@ def task_store() -> TaskStore:
 
 @lru_cache(maxsize=1)
 def model_registry() -> ModelRegistry:
-    return ModelRegistry(get_settings())
+    settings = get_settings()
+    return ModelRegistry(
+        settings.registry_table,
+        settings.models_bucket,
+        settings.model_cache_dir,
+        settings.config_refresh_seconds,
+        dynamodb=dynamodb_client(),
+        s3=s3_client(),
+    )
 
 
 @lru_cache(maxsize=1)
 def threshold_config() -> ThresholdConfig:
-    return ThresholdConfig(get_settings())
+    settings = get_settings()
+    return ThresholdConfig(
+        settings.registry_table, settings.config_refresh_seconds, dynamodb=dynamodb_client()
+    )
 
 
 @lru_cache(maxsize=1)

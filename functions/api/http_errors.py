@@ -14,9 +14,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
-from functions.api import errors
 from functions.api.schemas import ErrorDetail, ErrorResponse
 from functions.scoring.model import InvalidText
+from functions.shared import errors
 
 logger = Logger(child=True)
 

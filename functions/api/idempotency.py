@@ -19,9 +19,9 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api.aws import dynamodb_client
-from functions.api.errors import IdempotencyKeyReused, RequestInProgress
 from functions.api.settings import get_settings
+from functions.shared.aws import dynamodb_client
+from functions.shared.errors import IdempotencyKeyReused, RequestInProgress
 
 Work = Callable[[], dict[str, Any]]
 

@@ -1,23 +1,21 @@
-"""Request and response bodies of the HTTP API. Bodies refuse unknown fields."""
+"""Request and response bodies of the HTTP API: the wire contract, hence `openapi.json`.
+
+They are declared apart from the stored records of `functions.shared.models`, so a field
+added to a stored record reaches the spec only when a body here declares it. Request
+bodies refuse unknown fields; response bodies are built from stored records and take the
+fields they declare.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from functions.api.logic.datasets import MAX_DATASET_BYTES
-from functions.api.logic.models import (
-    Decision,
-    DecisionMetadata,
-    Label,
-    Probabilities,
-    SupportLevel,
-    Task,
-    TaskStatus,
-    TermWeight,
-)
 from functions.scoring.features import MAX_TEXT_CHARS
+from functions.shared.models import Label, SupportLevel, TaskStatus
 
 MAX_BATCH_TEXTS = 100
 # Allows 100 texts of 5,000 characters even when every character takes 3 bytes in UTF-8.
@@ -29,8 +27,72 @@ Channel = Annotated[str, Field(min_length=1, max_length=32)]
 TaskId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class View(BaseModel):
+    """A response body, built from a stored record with `View.model_validate(record)`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Probabilities(View):
+    negative: Probability
+    neutral: Probability
+    positive: Probability
+
+
+class TermWeight(View):
+    """A word or phrase of the text and how far it pushed the decision toward its label."""
+
+    term: str
+    weight: float
+
+
+class Decision(View):
+    """What the model decided about one text and why; a review never changes it."""
+
+    label: Label
+    probabilities: Probabilities
+    confidence: Probability
+    top_terms: list[TermWeight]
+    support_level: SupportLevel
+    model_version: str
+    thresholds_version: int
+    input_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    decided_at: datetime
+
+
+class Task(View):
+    """A customer request, its lifecycle and the decision made when it arrived."""
+
+    id: str
+    text: str
+    account_id: str
+    category: str
+    channel: str
+    product: str | None = None
+    status: TaskStatus
+    assignee: str | None = None
+    reply_note: str | None = None
+    reviewed: bool = False
+    created_at: datetime
+    updated_at: datetime
+    revision: int = Field(ge=1, description="Increments on every change.")
+    decision: Decision
+
+
+class DecisionMetadata(Body):
+    """Where a scored text came from, recorded with a stored decision."""
+
+    account_id: str = Field(min_length=1, max_length=128)
+    category: str = Field(min_length=1, max_length=64)
+    channel: str = Field(default="api", min_length=1, max_length=32)
+    external_id: str | None = Field(default=None, min_length=1, max_length=128)
 
 
 class ErrorDetail(BaseModel):
@@ -166,6 +228,3 @@ class DatasetUpload(BaseModel):
     fields: dict[str, str]
     expires_in_seconds: int
     max_bytes: int
-
-
-__all__ = ["Decision", "Task"]

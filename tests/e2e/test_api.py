@@ -188,7 +188,7 @@ def test_token_command_prints_a_token_the_api_accepts(local_stack: LocalStack) -
     env = os.environ | {"CARESCORE_STATE_FILE": str(local_stack.state_file)}
     for args in (["--role", "supervisor"], ["--client", "--scope", "carescore/score"]):
         printed = subprocess.run(
-            [sys.executable, "-m", "model_build.cli", "token", *args],
+            [sys.executable, "-m", "infra.cli", "token", *args],
             env=env,
             capture_output=True,
             text=True,

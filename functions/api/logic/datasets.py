@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from functions.api.logic.clock import new_id
+from functions.shared.clock import new_id
+from functions.shared.models import SignedUpload
 
 MAX_DATASET_BYTES = 50 * 1024 * 1024
 UPLOAD_EXPIRY_SECONDS = 300
@@ -16,12 +17,6 @@ CSV = "text/csv"
 DATASETS_PREFIX = "datasets"
 _MAX_NAME = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-@dataclass(frozen=True)
-class SignedUpload:
-    url: str
-    fields: dict[str, str]
 
 
 class UploadSigner(Protocol):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from functions.api.logic.models import StoredDecision, Task, TaskFilter, TaskPage, Thresholds
 from functions.scoring.model import SentimentModel
+from functions.shared.models import StoredDecision, Task, TaskFilter, TaskPage, Thresholds
 
 
 class ModelSource(Protocol):

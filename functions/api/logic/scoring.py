@@ -7,8 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.api.logic.clock import new_id, utc_now
-from functions.api.logic.models import (
+from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
+from functions.scoring.model import InvalidText, Prediction, SentimentModel, check_text
+from functions.shared.clock import new_id, utc_now
+from functions.shared.models import (
     Decision,
     DecisionMetadata,
     Probabilities,
@@ -16,9 +18,7 @@ from functions.api.logic.models import (
     TermWeight,
     Thresholds,
 )
-from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
-from functions.api.logic.support import support_level
-from functions.scoring.model import InvalidText, Prediction, SentimentModel, check_text
+from functions.shared.support import support_level
 
 
 def input_sha256(text: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from functions.api.errors import Forbidden, InvalidTimeRange, InvalidTransition, TaskNotFound
-from functions.api.logic.clock import new_id, utc_now
-from functions.api.logic.models import NewTask, Task, TaskChanges, TaskFilter, TaskPage, TaskStatus
 from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
 from functions.api.logic.scoring import decide_one
+from functions.shared.clock import new_id, utc_now
+from functions.shared.errors import Forbidden, InvalidTimeRange, InvalidTransition, TaskNotFound
+from functions.shared.models import NewTask, Task, TaskChanges, TaskFilter, TaskPage, TaskStatus
 
 # Where a task may go from each status. Staying put is always allowed (a no-op).
 ALLOWED_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {

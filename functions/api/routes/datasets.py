@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from functions.api import deps
 from functions.api.auth import UPLOAD_DATASET, Principal, allow, secured
-from functions.api.datasets import DatasetUploads
+from functions.api.data.uploads import DatasetUploads
 from functions.api.http_errors import documented
 from functions.api.logic.datasets import start_dataset_upload
 from functions.api.schemas import DatasetUpload, DatasetUploadRequest

@@ -12,12 +12,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.api import deps
 from functions.api.auth import SCORE_TEXTS, Principal, allow, secured
+from functions.api.data.serving import ModelRegistry, ThresholdConfig
+from functions.api.data.task_store import TaskStore
 from functions.api.http_errors import documented
-from functions.api.logic.models import Decision
 from functions.api.logic.scoring import score_batch
-from functions.api.registry import ModelRegistry, ThresholdConfig
 from functions.api.schemas import ItemError, SentimentRequest, SentimentResponse, SentimentResult
-from functions.api.store import TaskStore
+from functions.shared.models import Decision, DecisionMetadata
 
 router = Router()  # type: ignore[no-untyped-call]
 logger = Logger(child=True)
@@ -53,7 +53,11 @@ def handle_score_texts(
         models=models,
         thresholds_source=thresholds,
         repository=store if request.store else None,
-        metadata=request.metadata,
+        metadata=(
+            DecisionMetadata.model_validate(request.metadata.model_dump())
+            if request.metadata
+            else None
+        ),
     )
     metrics.add_metric(name="TextsScored", unit=MetricUnit.Count, value=len(outcome.results))
     metrics.add_metric(name="TextsRefused", unit=MetricUnit.Count, value=len(outcome.errors))

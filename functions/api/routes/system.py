@@ -11,11 +11,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.api import deps
 from functions.api.auth import READ_MODEL, Principal, allow, secured
-from functions.api.errors import DomainError, ServiceUnhealthy
+from functions.api.data.serving import ModelRegistry
+from functions.api.data.task_store import TaskStore
 from functions.api.http_errors import documented
-from functions.api.registry import ModelRegistry
 from functions.api.schemas import HealthCheck, ModelInfo
-from functions.api.store import TaskStore
+from functions.shared.errors import DomainError, ServiceUnhealthy
 
 router = Router()  # type: ignore[no-untyped-call]
 logger = Logger(child=True)

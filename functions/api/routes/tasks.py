@@ -21,29 +21,29 @@ from functions.api.auth import (
     allow,
     secured,
 )
+from functions.api.data.serving import ModelRegistry, ThresholdConfig
+from functions.api.data.task_store import TaskStore
 from functions.api.http_errors import documented
 from functions.api.idempotency import run_once
 from functions.api.logic import tasks as logic
-from functions.api.logic.models import (
+from functions.api.schemas import (
+    AccountId,
+    Category,
+    CreateTaskRequest,
+    Task,
+    TaskId,
+    TaskList,
+    UpdateTaskRequest,
+)
+from functions.shared.models import (
     Label,
     NewTask,
     SupportLevel,
-    Task,
     TaskChanges,
     TaskFilter,
     TaskOrder,
     TaskStatus,
 )
-from functions.api.registry import ModelRegistry, ThresholdConfig
-from functions.api.schemas import (
-    AccountId,
-    Category,
-    CreateTaskRequest,
-    TaskId,
-    TaskList,
-    UpdateTaskRequest,
-)
-from functions.api.store import TaskStore
 
 router = Router()  # type: ignore[no-untyped-call]
 logger = Logger(child=True)
@@ -154,7 +154,9 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         order=order,
     )
     page = logic.list_tasks(task_filter, limit, cursor, store, caller.confined_to_account)
-    return TaskList(items=page.items, next_cursor=page.next_cursor)
+    return TaskList(
+        items=[Task.model_validate(task) for task in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get(
@@ -170,7 +172,7 @@ def handle_get_task(
     store: Annotated[TaskStore, Depends(deps.task_store)],
     caller: Annotated[Principal, Depends(allow(READ_TASKS))],
 ) -> Task:
-    return logic.get_task(task_id, store, caller.confined_to_account)
+    return Task.model_validate(logic.get_task(task_id, store, caller.confined_to_account))
 
 
 @router.patch(
@@ -191,4 +193,4 @@ def handle_update_task(
     )
     task = logic.update_task(task_id, changes, store)
     logger.info("task updated", extra={"task_id": task_id, "fields": sorted(changes.fields_set)})
-    return task
+    return Task.model_validate(task)

@@ -121,11 +121,21 @@ def model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def active_model(aws: dict[str, str], model_cache: Path, tiny_model_dir: Path) -> str:
     """Installs the test model and makes it active; returns its version."""
     from functions.api import deps
-    from functions.api.registry import install_model
-    from functions.api.settings import Settings
 
     deps.reset()
-    return install_model(tiny_model_dir, Settings())
+    return install(tiny_model_dir)
+
+
+def install(model_dir: Path) -> str:
+    """Installs and activates the model in `model_dir` in the emulated stack."""
+    from functions.api.settings import Settings
+    from functions.shared.aws import dynamodb_client, s3_client
+    from functions.shared.registry import install_model
+
+    settings = Settings()
+    return install_model(
+        model_dir, settings.registry_table, settings.models_bucket, dynamodb_client(), s3_client()
+    )
 
 
 @dataclass

@@ -9,9 +9,9 @@ import pytest
 
 from functions.api import deps
 from functions.api.app import app
-from functions.api.errors import ConcurrentUpdate
+from functions.api.data.task_store import TaskStore
 from functions.api.settings import get_settings
-from functions.api.store import TaskStore
+from functions.shared.errors import ConcurrentUpdate
 from tests.integration.api.conftest import Call
 from tests.integration.api.test_tasks import new_task
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from functions.api import deps
-from functions.api.registry import install_model
-from functions.api.settings import Settings
-from tests.integration.api.conftest import Call
+from tests.integration.api.conftest import Call, install
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
@@ -69,7 +67,7 @@ def test_a_newly_activated_model_is_served_once_the_pointer_is_reread(
         api("POST", "/v1/sentiment", body={"texts": ["ok"]}).body["model_version"] == active_model
     )
     second = _copy_with_version(tiny_model_dir, tmp_path / "second", "second-version")
-    install_model(second, Settings())
+    install(second)
     # WHEN the next request arrives, THEN it is scored by the new version
     reply = api("POST", "/v1/sentiment", body={"texts": ["ok"]})
     assert reply.body["model_version"] == "second-version"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from functions.api.errors import ConcurrentUpdate, TaskNotFound
-from functions.api.logic.models import StoredDecision, Task, TaskFilter, TaskPage, Thresholds
-from functions.api.logic.support import DEFAULT_THRESHOLDS
 from functions.scoring.model import SentimentModel
+from functions.shared.errors import ConcurrentUpdate, TaskNotFound
+from functions.shared.models import StoredDecision, Task, TaskFilter, TaskPage, Thresholds
+from functions.shared.support import DEFAULT_THRESHOLDS
 from tests.fixtures.models import model_dir_for_tests
 
 

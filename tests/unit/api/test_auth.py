@@ -21,7 +21,7 @@ from functions.api.auth import (
     authorize,
     principal_from_event,
 )
-from functions.api.errors import Forbidden, Unauthenticated
+from functions.shared.errors import Forbidden, Unauthenticated
 from tests.fixtures.api_events import (
     ALL_SCOPES,
     ANONYMOUS,

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from functions.api.logic.datasets import (
     MAX_DATASET_BYTES,
     UPLOAD_EXPIRY_SECONDS,
-    SignedUpload,
     safe_filename,
     start_dataset_upload,
 )
+from functions.shared.models import SignedUpload
 
 
 class RecordingSigner:

@@ -7,10 +7,10 @@ from http import HTTPStatus
 
 import pytest
 
-from functions.api import errors
 from functions.api.app import body_size
 from functions.api.http_errors import STATUS, status_of
 from functions.api.settings import Settings
+from functions.shared import errors
 
 
 def test_body_size_counts_utf8_bytes_not_characters() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from functions.api.errors import Forbidden, TaskNotFound
 from functions.api.logic import tasks as logic
-from functions.api.logic.models import NewTask, TaskFilter, TaskPage
 from functions.scoring.model import SentimentModel
+from functions.shared.errors import Forbidden, TaskNotFound
+from functions.shared.models import NewTask, TaskFilter, TaskPage
 from tests.unit.api.conftest import FixedModel, FixedThresholds, MemoryTasks
 
 ALICE = "acct-alice"

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from samtranslator.yaml_helper import yaml_parse
 
-from functions.api.errors import InvalidCursor
-from functions.api.logic.models import TaskFilter
-from functions.api.store import INDEXES, decode_cursor, encode_cursor, plan_query
+from functions.api.data.task_store import INDEXES, decode_cursor, encode_cursor, plan_query
+from functions.shared.errors import InvalidCursor
+from functions.shared.models import TaskFilter
 
 ROOT = Path(__file__).resolve().parents[3]
 VALUES: dict[str, Any] = {

@@ -8,10 +8,9 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from functions.api.errors import ModelUnavailable
-from functions.api.registry import ModelRegistry, ThresholdConfig
-from functions.api.settings import Settings
-from functions.api.store import TaskStore
+from functions.api.data.serving import ModelRegistry, ThresholdConfig
+from functions.api.data.task_store import TaskStore
+from functions.shared.errors import ModelUnavailable
 
 
 class Clock:
@@ -22,15 +21,9 @@ class Clock:
         return self.now
 
 
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        tasks_table="tasks",
-        registry_table="registry",
-        idempotency_table="idem",
-        models_bucket="models",
-        datasets_bucket="datasets",
-        model_cache_dir=tmp_path,
-        config_refresh_seconds=60,
+def a_registry(tmp_path: Path, dynamodb: MagicMock, clock: Clock) -> ModelRegistry:
+    return ModelRegistry(
+        "registry", "models", tmp_path, 60, dynamodb=dynamodb, s3=MagicMock(), clock=clock
     )
 
 
@@ -44,7 +37,7 @@ def pointer_client(version: str | None) -> MagicMock:
 def test_pointer_is_read_once_per_minute(tmp_path: Path) -> None:
     clock = Clock()
     client = pointer_client("v1")
-    registry = ModelRegistry(settings(tmp_path), dynamodb=client, s3=MagicMock(), clock=clock)
+    registry = a_registry(tmp_path, client, clock)
     for _ in range(5):
         registry.active_pointer()
     clock.now += 59
@@ -56,9 +49,7 @@ def test_pointer_is_read_once_per_minute(tmp_path: Path) -> None:
 
 
 def test_no_pointer_means_no_model(tmp_path: Path) -> None:
-    registry = ModelRegistry(
-        settings(tmp_path), dynamodb=pointer_client(None), s3=MagicMock(), clock=Clock()
-    )
+    registry = a_registry(tmp_path, pointer_client(None), Clock())
     with pytest.raises(ModelUnavailable):
         registry.active_model()
 
@@ -73,7 +64,7 @@ def test_thresholds_are_read_once_per_minute(tmp_path: Path) -> None:
             "priority_negative_min": {"N": "0.6"},
         }
     }
-    config = ThresholdConfig(settings(tmp_path), dynamodb=client, clock=clock)
+    config = ThresholdConfig("registry", 60, dynamodb=client, clock=clock)
     assert config.current_thresholds().version == 3
     config.current_thresholds()
     assert client.get_item.call_count == 1

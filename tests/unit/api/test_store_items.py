@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from functions.api.logic.models import (
+from functions.api.data.task_store import decision_item, item_task, task_item
+from functions.shared.models import (
     Decision,
     DecisionMetadata,
     Probabilities,
@@ -12,7 +13,6 @@ from functions.api.logic.models import (
     Task,
     TermWeight,
 )
-from functions.api.store import decision_item, item_task, task_item
 
 WHEN = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from functions.api.logic.models import Probabilities, Thresholds
-from functions.api.logic.support import DEFAULT_THRESHOLDS, support_level
+from functions.shared.models import Probabilities, Thresholds
+from functions.shared.support import DEFAULT_THRESHOLDS, support_level
 
 
 def probabilities(negative: float) -> Probabilities:

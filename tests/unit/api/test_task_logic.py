@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from functions.api.errors import InvalidTimeRange, InvalidTransition, TaskNotFound
 from functions.api.logic import tasks as logic
-from functions.api.logic.models import DecisionMetadata, NewTask, TaskChanges, TaskFilter
 from functions.api.logic.scoring import score_batch
 from functions.scoring.model import InvalidText, SentimentModel
+from functions.shared.errors import InvalidTimeRange, InvalidTransition, TaskNotFound
+from functions.shared.models import DecisionMetadata, NewTask, TaskChanges, TaskFilter
 from tests.unit.api.conftest import FixedModel, FixedThresholds, MemoryTasks
 
 NEW = NewTask(text="my bag is lost", account_id="a", category="baggage", channel="web")

@@ -22,7 +22,8 @@ from infra.auth import (
     verify,
 )
 from infra.cognito import client_credentials_claims
-from infra.gateway import Gateway, Request
+from infra.gateway import Gateway
+from infra.http_events import Request
 from infra.oauth import ClientRecord, TokenEndpoint
 from infra.template import LocalFunction, make_route
 

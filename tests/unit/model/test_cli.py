@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from functions.scoring.features import MAX_TEXT_CHARS
-from model_build import cli, train
-from model_build.cli import main
+from infra import cli
+from infra.cli import main
+from model_build import train
 
 from .conftest import FAST, labelled_rows, write_csv
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from functions.scoring.model import CARD_FILE, SentimentModel
+from infra.cli import main
 from model_build import DEFAULT_MODEL_DIR
-from model_build.cli import main
 
 
 def test_default_model_loads_and_reads_real_text() -> None:

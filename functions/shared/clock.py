@@ -13,3 +13,8 @@ def utc_now() -> datetime:
 def new_id() -> str:
     """A random 32-hex-digit identifier."""
     return uuid.uuid4().hex
+
+
+def now_iso() -> str:
+    """The current UTC time to the second, as stored in registry and config items."""
+    return utc_now().isoformat(timespec="seconds")

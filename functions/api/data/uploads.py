@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.api.logic.datasets import SignedUpload
+from functions.shared.models import SignedUpload
 
 
 class DatasetUploads:

@@ -1,4 +1,5 @@
-"""The `carescore` command line: train, evaluate and predict with carescore models."""
+"""The `carescore` command line: train, evaluate and predict with carescore models; run the
+local stack and print its tokens."""
 
 from __future__ import annotations
 

@@ -135,3 +135,10 @@ class TaskFilter(Frozen):
 class TaskPage(Frozen):
     items: list[Task]
     next_cursor: str | None = None
+
+
+class SignedUpload(Frozen):
+    """A presigned S3 POST: the URL and the form fields that must precede the file."""
+
+    url: str
+    fields: dict[str, str]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functions.api.logic.models import Probabilities, SupportLevel, Thresholds
+from functions.shared.models import Probabilities, SupportLevel, Thresholds
 
 DEFAULT_THRESHOLDS = Thresholds(version=1, escalate_negative_min=0.85, priority_negative_min=0.55)
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.api.dynamo import from_item, item_key, to_item
-from functions.api.errors import ConcurrentUpdate, InvalidCursor, TaskNotFound
-from functions.api.logic.models import (
+from functions.shared.dynamo import from_item, item_key, to_item
+from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskNotFound
+from functions.shared.models import (
     SUPPORT_LEVEL_RANK,
     StoredDecision,
     Task,
