@@ -44,7 +44,14 @@ export function QueuePage({ user }: { user: SignedInUser }) {
         <Empty>No requests match these filters.</Empty>
       ) : null}
       {tasks.length > 0 ? (
-        <div class={store.loading.value ? "table-wrap busy" : "table-wrap"} aria-busy={store.loading.value}>
+        <div
+          class={store.loading.value ? "table-wrap busy" : "table-wrap"}
+          aria-busy={store.loading.value}
+          role="region"
+          aria-label="Requests"
+          // A table wider than the screen scrolls; keyboard users need to reach it too.
+          tabIndex={0}
+        >
           <QueueTable tasks={tasks} onOpen={store.open} />
         </div>
       ) : null}
