@@ -108,6 +108,11 @@ def test_each_role_sees_only_its_own_pages(browser: Any, portal: Portal) -> None
         page.get_by_role("heading", name=page_name, level=1).wait_for()
         if role == "supervisor":
             check_page(page, "supervisor-landing")
+        # AND signing out returns to the sign-in page, with the session gone
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("heading", name="Sign in").wait_for()
+        page.goto(f"{portal.url}/#/{other}")
+        page.get_by_role("heading", name="Sign in").wait_for()
         page.context.close()
 
 
@@ -122,3 +127,18 @@ def test_queue_filters_by_support_level(page: Any, portal: Portal) -> None:
     tasks = page.get_by_role("row").filter(has=page.get_by_role("cell"))
     expect(tasks.filter(has_not_text="Escalate")).to_have_count(0)
     expect(tasks).not_to_have_count(0)
+
+
+def test_a_task_opens_and_closes_from_the_keyboard(page: Any, portal: Portal) -> None:
+    # GIVEN an agent on the queue, focus on the first task's Open button
+    sign_in(page, portal, "agent")
+    first = page.get_by_role("button", name=OPEN_REQUEST).first
+    first.focus()
+    # WHEN they press Enter THEN the task opens as a dialog
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Request")
+    dialog.wait_for()
+    # WHEN they press Escape THEN it closes and focus is back where they were
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+    expect(first).to_be_focused()
