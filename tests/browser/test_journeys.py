@@ -85,6 +85,7 @@ def test_customer_request_is_resolved_by_an_agent_and_the_reply_reaches_the_cust
     customer.get_by_role("button", name="Refresh").click()
     sent.filter(has_text=reply).wait_for()
     assert "Resolved" in sent.inner_text()
+    check_page(customer, "customer-reply")
     customer.context.close()
     agent.context.close()
 
