@@ -89,8 +89,10 @@ def test_unsigned_token_is_rejected() -> None:
         {"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other"},
         {"exp": int(time.time()) - 1},
         {"exp": None},
-        {"nbf": int(time.time()) + 600},
-        {"iat": int(time.time()) + 600},
+        # A day ahead: these times are fixed when the suite is collected, and a long run
+        # must not age them into validity before this test runs.
+        {"nbf": int(time.time()) + 86_400},
+        {"iat": int(time.time()) + 86_400},
         {"client_id": "someone-else"},
         {"token_use": "refresh"},
         {"token_use": "id", "client_id": None, "aud": "someone-else"},
