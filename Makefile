@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed
 PORT ?= 8080
 DATA ?= $(or $(CARESCORE_DATA),../shared/data/airline_tweets.csv)
 
-.PHONY: venv test lint model bench run clean build-ApiFunction
+CHROMIUM := /usr/bin/chromium
+# The portal is rebuilt when its sources or the API contract change (its types come from it).
+WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/dev/null) \
+	web/index.html web/vite.config.ts web/tsconfig.json openapi.json
+
+.PHONY: venv test lint model bench run clean build-ApiFunction portal browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +21,24 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-test: $(STAMP)
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+portal: web/dist/index.html
+
+# The browser tier drives Debian's Chromium; Playwright never downloads a browser of its own.
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+browser: $(CHROMIUM)
+
+test: $(STAMP) portal browser
+	cd web && npm test
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -29,7 +51,7 @@ model: $(STAMP)
 	$(BIN)/carescore train --data $(DATA) --label-column airline_sentiment \
 		--out model_build/default_model
 
-run: $(STAMP)
+run: $(STAMP) portal
 	$(BIN)/carescore local --port $(PORT)
 
 bench: $(STAMP)
@@ -46,4 +68,4 @@ build-ApiFunction:
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

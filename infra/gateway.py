@@ -4,7 +4,8 @@ Before a handler runs, the gateway does what the HTTP API does with the template
 settings (infra/auth.py): answers CORS preflights, runs the JWT authorizer on routes that
 name one (a request without a valid token never reaches the handler; the claims go into
 `requestContext.authorizer`), and adds CORS headers for the allowed origin only. It also
-serves the OAuth token endpoint the Cognito domain would (`POST /oauth2/token`).
+serves the OAuth token endpoint the Cognito domain would (`POST /oauth2/token`), the built
+portal and the portal's `/config.json`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def error_response(status: HTTPStatus, code: str, message: str) -> Response:
 UNAUTHENTICATED_MESSAGE = "A valid bearer token is required"
 FORBIDDEN_MESSAGE = "Not allowed"
 TOKEN_PATH = "/oauth2/token"
+CONFIG_PATH = "/config.json"
+PORTAL_NOT_BUILT = (
+    b"<!doctype html><html lang=en><meta charset=utf-8><title>carescore: portal not built"
+    b"</title><h1>The portal is not built</h1><p>Run <code>make portal</code> (npm ci and the "
+    b"build into web/dist), then reload. <code>make run</code> does it for you.</p></html>"
+)
 
 
 class Gateway:
@@ -58,6 +65,7 @@ class Gateway:
         keys: KeySource | None = None,
         token_endpoint: Callable[[Request], Response] | None = None,
         access_log: bool = False,
+        portal_config: Mapping[str, str] | None = None,
     ) -> None:
         self.routes = tuple(route for route in routes if route.function in handlers)
         self.handlers = handlers
@@ -69,6 +77,8 @@ class Gateway:
         self.token_endpoint = token_endpoint
         # One line per request on stderr, and the failing check of each refused token.
         self.access_log = access_log
+        # Served as /config.json from memory: the built files stay the same for every stage.
+        self.portal_config = dict(portal_config) if portal_config is not None else None
 
     def handle(self, request: Request) -> Response:
         origin = request.header("origin")
@@ -151,10 +161,9 @@ class Gateway:
         matched = self._route(request.method, path)
         if request.method in ("GET", "HEAD") and (matched is None or matched[0].catch_all):
             # The portal's files take precedence over a catch-all route, as on the CDN.
-            static = self._static_file(path)
-            if static is not None:
-                content_type = mimetypes.guess_type(static.name)[0] or "application/octet-stream"
-                return Response(200, [("content-type", content_type)], static.read_bytes())
+            portal = self._portal(path)
+            if portal is not None:
+                return portal
         if matched is None:
             return error_response(
                 HTTPStatus.NOT_FOUND, "not_found", f"no route for {request.method} {path}"
@@ -174,6 +183,23 @@ class Gateway:
             if parameters is not None:
                 return route, parameters
         return None
+
+    def _portal(self, path: str) -> Response | None:
+        """The portal's config, one of its built files, or why there are none to serve."""
+        if path == CONFIG_PATH and self.portal_config is not None:
+            body = json.dumps(self.portal_config).encode()
+            return Response(200, [("content-type", "application/json")], body)
+        static = self._static_file(path)
+        if static is not None:
+            content_type = mimetypes.guess_type(static.name)[0] or "application/octet-stream"
+            return Response(200, [("content-type", content_type)], static.read_bytes())
+        if self.static_dir is not None and path in ("/", "/index.html") and not self.portal_built:
+            return Response(503, [("content-type", "text/html")], PORTAL_NOT_BUILT)
+        return None
+
+    @property
+    def portal_built(self) -> bool:
+        return self.static_dir is not None and (self.static_dir / "index.html").is_file()
 
     def _static_file(self, path: str) -> Path | None:
         if self.static_dir is None:

@@ -47,6 +47,7 @@ from infra.state import LocalState, UserLogin, remove_state, write_state
 from infra.template import REGION, LocalPlan, TemplateError, plan
 
 ROOT = Path(__file__).resolve().parent.parent
+PORTAL_DIR = ROOT / "web" / "dist"  # `make portal` builds it
 READY_MARKER = "carescore local ready:"
 # What Lambda's runtime would set or the template leaves to the platform.
 LAMBDA_DEFAULTS = {
@@ -116,15 +117,6 @@ class RunningStack:
     base_url: str = ""
     state_written: bool = False
 
-    def portal_client(self) -> str | None:
-        """The app client people sign in through: no secret, password sign-in allowed."""
-        if self.cognito is None:
-            return None
-        for client in self.cognito.clients.values():
-            if client.secret is None:
-                return client.client_id
-        return None
-
     def machine_client(self) -> tuple[str, str] | None:
         """The client-credentials app client for internal systems: (id, secret)."""
         if self.cognito is None:
@@ -144,7 +136,7 @@ class RunningStack:
             region=REGION,
             user_pool_id=cognito.pool_id,
             issuer=cognito.issuer if cognito.pool_id else "",
-            portal_client_id=self.portal_client(),
+            portal_client_id=portal_client(self.cognito),
             machine_client_id=machine[0] if machine else None,
             machine_client_secret=machine[1] if machine else None,
             token_url=self.base_url + TOKEN_PATH,
@@ -167,6 +159,31 @@ class RunningStack:
             self.server.shutdown()
             self.server.server_close()
         self.emulator.stop()
+
+
+def portal_client(cognito: CognitoStack | None) -> str | None:
+    """The app client people sign in through: no secret, password sign-in allowed."""
+    if cognito is None:
+        return None
+    for client in cognito.clients.values():
+        if client.secret is None:
+            return client.client_id
+    return None
+
+
+def portal_config(endpoint: str, cognito: CognitoStack | None) -> dict[str, str] | None:
+    """The portal's /config.json: the API on the portal's own origin ("/") and the emulated
+    user pool, which the browser signs in to directly. None without a portal client."""
+    client_id = portal_client(cognito)
+    if cognito is None or client_id is None:
+        return None
+    return {
+        "apiBaseUrl": "/",
+        "region": REGION,
+        "userPoolId": cognito.pool_id,
+        "userPoolClientId": client_id,
+        "userPoolEndpoint": endpoint,
+    }
 
 
 def build(template_path: Path | None = None) -> RunningStack:
@@ -220,12 +237,13 @@ def build(template_path: Path | None = None) -> RunningStack:
         local_plan.routes,
         handlers,
         local_plan.functions,
-        ROOT / "web",
+        PORTAL_DIR,
         log=_say,
         security=security,
         keys=KeySource(lambda issuer: emulator_jwks(endpoint, issuer)),
         token_endpoint=_token_endpoint(endpoint, cognito),
         access_log=os.environ.get("CARESCORE_ACCESS_LOG") == "1",
+        portal_config=portal_config(endpoint, cognito),
     )
     return RunningStack(emulator, local_plan, handlers, gateway, cognito, users)
 
@@ -328,6 +346,8 @@ def serve(host: str, port: int) -> int:
                 _say(f"sign-in details for scripts and `carescore token`: {path}")
             _seed(running)
             _print_sign_ins(running)
+            if not running.gateway.portal_built:
+                _say("warning: the portal is not built (web/dist); `make portal` builds it")
             _print_urls(running.base_url, time.monotonic() - started)
             while not stop.wait(0.5):
                 pass

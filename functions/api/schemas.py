@@ -157,7 +157,11 @@ class SentimentResponse(BaseModel):
 
 class CreateTaskRequest(Body):
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    account_id: AccountId
+    account_id: AccountId | None = Field(
+        default=None,
+        description="The account the request comes from. A customer may leave it out: it "
+        "is then their own; every other caller must give it.",
+    )
     category: Category
     channel: Channel
     product: Annotated[str, Field(min_length=1, max_length=64)] | None = None

@@ -32,6 +32,13 @@ def check_own_account(account_id: str | None, confined_to: str | None) -> None:
         raise Forbidden("you may only act on your own account")
 
 
+def account_of_new_task(requested: str | None, confined_to: str | None) -> str | None:
+    """The account a new task belongs to: the one the caller named, else, for a caller
+    confined to one account (a customer), their own. None when neither is known: a caller
+    who works across accounts must name one."""
+    return requested if requested is not None else confined_to
+
+
 def create_task(
     new: NewTask,
     *,

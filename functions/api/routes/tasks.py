@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -60,14 +61,22 @@ IdempotencyKey = Annotated[
     ),
 ]
 
+# Reported like any other missing field: only the caller decides whether it is required.
+ACCOUNT_REQUIRED = {
+    "loc": ("body", "account_id"),
+    "type": "missing",
+    "msg": "account_id is required unless a customer creates a task for their own account",
+}
+
 
 @router.post(
     "/tasks",
     summary="Create a task from a customer request",
     description=(
         "The text is scored on arrival; the task keeps its decision record. A customer "
-        "creates tasks only for their own account (`account_id` is their user id). An "
-        "Idempotency-Key is scoped to the caller."
+        "creates tasks only for their own account (`account_id` is their user id, and "
+        "may be left out); every other caller must give `account_id` (422 without it). "
+        "An Idempotency-Key is scoped to the caller."
     ),
     tags=["tasks"],
     responses=documented(
@@ -83,7 +92,10 @@ def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
     store: Annotated[TaskStore, Depends(deps.task_store)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Task]:
-    new = NewTask.model_validate(request.model_dump())
+    account_id = logic.account_of_new_task(request.account_id, caller.confined_to_account)
+    if account_id is None:
+        raise RequestValidationError([ACCOUNT_REQUIRED])
+    new = NewTask.model_validate(request.model_dump() | {"account_id": account_id})
 
     def create() -> dict[str, object]:
         task = logic.create_task(

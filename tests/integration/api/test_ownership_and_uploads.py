@@ -35,6 +35,30 @@ def test_a_customer_cannot_create_a_task_for_someone_else(api: Call) -> None:
     assert reply.error_code == "forbidden"
 
 
+def test_a_customer_who_names_no_account_creates_the_task_for_their_own(api: Call) -> None:
+    # GIVEN a customer's request without an account id WHEN they create it
+    body = own_task(CUSTOMER)
+    del body["account_id"]
+    reply = api("POST", "/v1/tasks", body=body, caller=CUSTOMER)
+    # THEN it belongs to their own account and they find it in their list
+    assert reply.status == 201, reply.body
+    assert reply.body["account_id"] == CUSTOMER.claims["sub"]
+    listed = api("GET", "/v1/tasks", caller=CUSTOMER).body["items"]
+    assert [task["id"] for task in listed] == [reply.body["id"]]
+
+
+@pytest.mark.parametrize(
+    "caller", [AGENT, machine("carescore/tasks.write")], ids=["agent", "machine"]
+)
+def test_a_caller_across_accounts_must_name_the_account(api: Call, caller: Caller) -> None:
+    body = own_task(CUSTOMER)
+    del body["account_id"]
+    reply = api("POST", "/v1/tasks", body=body, caller=caller)
+    assert reply.status == 422
+    assert reply.error_code == "validation_error"
+    assert reply.body["error"]["details"][0]["location"] == ["body", "account_id"]
+
+
 def test_customers_see_their_own_tasks_and_not_each_others(api: Call) -> None:
     # GIVEN one task for each of two customers
     mine = api("POST", "/v1/tasks", body=own_task(CUSTOMER), caller=CUSTOMER).body

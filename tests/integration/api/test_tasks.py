@@ -82,7 +82,7 @@ def test_reusing_an_idempotency_key_with_another_body_is_422(api: Call) -> None:
         (new_task(account_id=42), "account_id"),
         (new_task(category=""), "category"),
         (new_task(priority="high"), "priority"),
-        ({"text": ANGRY}, "account_id"),
+        ({"text": ANGRY}, "category"),
     ],
     ids=["empty-text", "long-text", "wrong-type", "empty-category", "unknown-field", "missing"],
 )

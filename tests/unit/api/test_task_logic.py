@@ -115,3 +115,18 @@ def test_batch_stores_only_scored_texts_when_asked(
     assert [e.index for e in outcome.errors] == [1]
     assert [d.batch_index for d in repository.decisions] == [0, 2]
     assert [r.decision_id for r in outcome.results] == [d.id for d in repository.decisions]
+
+
+@pytest.mark.parametrize(
+    ("requested", "confined_to", "expected"),
+    [
+        (None, "customer-sub", "customer-sub"),  # a customer's own account by default
+        ("customer-sub", "customer-sub", "customer-sub"),
+        ("acct-1", None, "acct-1"),  # staff and machines name it
+        (None, None, None),  # ...or there is none
+    ],
+)
+def test_account_of_new_task(
+    requested: str | None, confined_to: str | None, expected: str | None
+) -> None:
+    assert logic.account_of_new_task(requested, confined_to) == expected

@@ -1,0 +1,61 @@
+"""What the portal shows when the session ends, a call is refused or the API is down."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.browser.conftest import Portal, check_page, sign_in
+
+TASKS = "**/v1/tasks?*"
+
+
+def _refuse(status: int, code: str) -> Any:
+    body = json.dumps({"error": {"code": code, "message": "refused"}})
+
+    def handler(route: Any) -> None:
+        route.fulfill(status=status, content_type="application/json", body=body)
+
+    return handler
+
+
+def test_a_refused_token_sends_the_person_back_to_sign_in(page: Any, portal: Portal) -> None:
+    # GIVEN an agent on the queue whose session the API no longer accepts
+    sign_in(page, portal, "agent")
+    page.get_by_role("heading", name="Queue").wait_for()
+    page.route(TASKS, _refuse(401, "unauthenticated"))
+    # WHEN the queue reloads
+    page.get_by_role("button", name="Refresh").click()
+    # THEN they are asked to sign in again, and told why
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_role("status").filter(has_text="session has ended").wait_for()
+    assert page.get_by_role("button", name="Sign out").count() == 0
+
+
+def test_a_forbidden_call_is_explained(page: Any, portal: Portal) -> None:
+    # GIVEN the API refuses the agent's list call
+    sign_in(page, portal, "agent")
+    page.route(TASKS, _refuse(403, "forbidden"))
+    # WHEN the queue loads
+    page.goto(f"{portal.url}/#/queue")
+    page.reload()
+    # THEN the page says the role does not allow it, without a retry that cannot help
+    alert = page.get_by_role("alert").filter(has_text="role does not allow")
+    alert.wait_for()
+    assert alert.get_by_role("button", name="Try again").count() == 0
+
+
+def test_an_unreachable_api_is_explained_and_can_be_retried(page: Any, portal: Portal) -> None:
+    # GIVEN the API cannot be reached when the customer's page loads
+    sign_in(page, portal, "customer")
+    page.route(TASKS, lambda route: route.abort("connectionrefused"))
+    page.reload()
+    alert = page.get_by_role("alert").filter(has_text="cannot be reached")
+    alert.wait_for()
+    check_page(page, "customer-api-down")
+    # WHEN it is back and they try again
+    page.unroute(TASKS)
+    alert.get_by_role("button", name="Try again").click()
+    # THEN the page recovers
+    alert.wait_for(state="detached")
+    page.get_by_role("heading", name="Sent requests").wait_for()

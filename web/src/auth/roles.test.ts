@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+
+import { homeOf, pageFromHash, pagesFor } from "../router";
+import { roleFromGroups } from "./roles";
+
+describe("roleFromGroups", () => {
+  it("takes the highest role a person's groups give", () => {
+    expect(roleFromGroups(["agent", "supervisor"])).toBe("supervisor");
+  });
+
+  it("knows no role without a carescore group", () => {
+    expect(roleFromGroups(["admins"])).toBeNull();
+    expect(roleFromGroups(undefined)).toBeNull();
+  });
+});
+
+describe("pages by role", () => {
+  it("shows customers only their requests", () => {
+    expect(pagesFor("customer")).toEqual(["requests"]);
+    expect(homeOf("customer")).toBe("requests");
+  });
+
+  it("shows staff the queue and not the customer page", () => {
+    expect(pagesFor("agent")).toEqual(["queue"]);
+    expect(pagesFor("supervisor")).toEqual(["queue"]);
+    expect(homeOf("supervisor")).toBe("queue");
+  });
+
+  it("reads the page from the hash and ignores unknown ones", () => {
+    expect(pageFromHash("#/queue")).toBe("queue");
+    expect(pageFromHash("#/nowhere")).toBeNull();
+    expect(pageFromHash("")).toBeNull();
+  });
+});

@@ -1,0 +1,99 @@
+import { signal } from "@preact/signals";
+
+import { ApiError, type Api, type Task } from "../../api/client";
+
+export const MAX_TEXT = 5000;
+const PAGE_SIZE = 20;
+
+function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
+}
+
+/** The customer's page: the request form and their own requests, newest first. */
+export function createCustomerStore(api: Api) {
+  const text = signal("");
+  const category = signal("");
+  const product = signal("");
+  const sending = signal(false);
+  const formError = signal<string | null>(null);
+  const sent = signal<string | null>(null);
+
+  const requests = signal<Task[]>([]);
+  const nextCursor = signal<string | null>(null);
+  const loading = signal(false);
+  const loaded = signal(false);
+  const loadError = signal<ApiError | null>(null);
+
+  async function load(more = false): Promise<void> {
+    loading.value = true;
+    loadError.value = null;
+    try {
+      const page = await api.listTasks({
+        order: "newest",
+        limit: PAGE_SIZE,
+        ...(more && nextCursor.value ? { cursor: nextCursor.value } : {}),
+      });
+      requests.value = more ? [...requests.value, ...page.items] : page.items;
+      nextCursor.value = page.next_cursor ?? null;
+      loaded.value = true;
+    } catch (error) {
+      loadError.value = asApiError(error);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function problem(): string | null {
+    if (!text.value.trim()) return "Describe what you need help with.";
+    if (text.value.length > MAX_TEXT) return `Keep it under ${MAX_TEXT} characters.`;
+    if (!category.value) return "Choose what it is about.";
+    return null;
+  }
+
+  /** Sends the request (for the signed-in customer's own account); true when it was taken. */
+  async function submit(): Promise<boolean> {
+    if (sending.value) return false;
+    sent.value = null;
+    formError.value = problem();
+    if (formError.value) return false;
+    sending.value = true;
+    try {
+      const task = await api.createTask({
+        text: text.value.trim(),
+        category: category.value,
+        channel: "web",
+        ...(product.value ? { product: product.value } : {}),
+      });
+      requests.value = [task, ...requests.value.filter((item) => item.id !== task.id)];
+      loaded.value = true;
+      text.value = "";
+      category.value = "";
+      product.value = "";
+      sent.value = "Thanks, your request was sent. You will see the reply here.";
+      return true;
+    } catch (error) {
+      formError.value = asApiError(error).message;
+      return false;
+    } finally {
+      sending.value = false;
+    }
+  }
+
+  return {
+    text,
+    category,
+    product,
+    sending,
+    formError,
+    sent,
+    requests,
+    nextCursor,
+    loading,
+    loaded,
+    loadError,
+    load,
+    submit,
+  };
+}
+
+export type CustomerStore = ReturnType<typeof createCustomerStore>;
