@@ -7,6 +7,7 @@ weighed when it is added, and the oldest entries go once the total passes the bu
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -14,9 +15,16 @@ from typing import Generic, TypeVar
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
+# What the cache's own bookkeeping costs per entry, beyond the key and value: a dict slot
+# (entry and index, at two-thirds load), the (value, size) pair and the size.
+_ENTRY_BYTES = 48 + sys.getsizeof((None, 0)) + sys.getsizeof(2**40)
+
 
 class SizedCache(Generic[K, V]):
     """Remembers `compute(key)` while the entries' estimated sizes stay within `max_bytes`.
+
+    `size_of(key, value)` estimates the bytes an entry's key and value hold; the cache
+    adds its own bookkeeping per entry.
 
     Evicts first-in, first-out: a hit is a single dict lookup with no reordering, which
     keeps hits as cheap as lru_cache's; a word that stays common comes back at its next
@@ -44,7 +52,7 @@ class SizedCache(Generic[K, V]):
         if found is not None:
             return found[0]
         value = compute(key)
-        size = self._size_of(key, value)
+        size = self._size_of(key, value) + _ENTRY_BYTES
         if size * 10 > self.max_bytes:
             return value
         with self._lock:

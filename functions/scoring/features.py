@@ -98,7 +98,7 @@ _MAY_NEGATE = re.compile(r"\b(?:" + "|".join(sorted(_NEGATIONS)) + r")\b|n't\b")
 # Words up to this length have their n-grams remembered; a longer one is rare enough that
 # remembering it only costs memory (and a hostile caller could send millions).
 MAX_CACHED_WORD = 40
-CHAR_TERMS_CACHE_BYTES = 8 * 2**20
+CHAR_TERMS_CACHE_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,8 @@ def _char_terms(key: tuple[str, int, int]) -> tuple[str, ...]:
 
 
 def _terms_bytes(key: tuple[str, int, int], terms: tuple[str, ...]) -> int:
-    return sys.getsizeof(key[0]) + sys.getsizeof(terms) + sum(map(sys.getsizeof, terms))
+    held = sys.getsizeof(key) + sys.getsizeof(key[0]) + sys.getsizeof(terms)
+    return held + sum(map(sys.getsizeof, terms))
 
 
 _CHAR_TERMS: SizedCache[tuple[str, int, int], tuple[str, ...]] = SizedCache(

@@ -37,7 +37,7 @@ MODEL_FILE = "model.onnx"
 CARD_FILE = "model_card.json"
 CHUNK = 256
 TOP_TERMS = 5
-WORD_INDICES_CACHE_BYTES = 8 * 2**20
+WORD_INDICES_CACHE_BYTES = 4 * 2**20
 
 # Graph interface, shared with the exporter in model_build.export.
 INPUT_INDICES = "indices"
