@@ -64,14 +64,15 @@ class TrainParams:
     """What the model search may try; recorded in the model card.
 
     The logistic regression's settings come from `c_grid` x `class_weights`; the best by
-    cross-validation joins each ensemble that names LOGISTIC. An ensemble sums its
-    members' class scores, each divided by its spread out of fold.
+    cross-validation joins each ensemble that names LOGISTIC. The naive-Bayes-weighted
+    logistic regression and the SVM weigh classes by their inverse frequency. An ensemble
+    sums its members' class scores, each divided by its spread out of fold.
     """
 
     c_grid: tuple[float, ...] = (2.0,)
     class_weights: tuple[str | None, ...] = ("balanced",)
     nb_alpha: float = 1.0
-    nb_c: float = 1.0
+    nb_c: float = 4.0
     svm_c: float = 0.2
     ensembles: tuple[tuple[str, ...], ...] = ALL_ENSEMBLES
     folds: int = 5
@@ -117,9 +118,7 @@ class Member:
 
     @property
     def name(self) -> str:
-        if self.kind == LOGISTIC:
-            return f"{LOGISTIC} C={self.c} class_weight={self.class_weight}"
-        return self.kind
+        return f"{self.kind} C={self.c} class_weight={self.class_weight}"
 
     def fit(self, x: sparse.csr_matrix, y: np.ndarray, seed: int) -> Linear:
         """Fits this member on TF-IDF rows `x` with label ids `y`."""
@@ -129,7 +128,8 @@ class Member:
             ).fit(x, y)
             return Linear(model.coef_, model.intercept_)
         if self.kind == LINEAR_SVM:
-            svm = LinearSVC(C=self.c, class_weight="balanced", random_state=seed).fit(x, y)
+            svm = LinearSVC(C=self.c, class_weight=self.class_weight, random_state=seed)
+            svm.fit(x, y)
             return Linear(svm.coef_, svm.intercept_)
         return self._fit_nb_logistic(x, y, seed)
 
@@ -139,7 +139,9 @@ class Member:
         coef, intercept = [], []
         for k in range(len(LABELS)):
             ratio = _log_count_ratio(x, y == k, self.alpha)
-            model = LogisticRegression(C=self.c, max_iter=3000, random_state=seed)
+            model = LogisticRegression(
+                C=self.c, class_weight=self.class_weight, max_iter=3000, random_state=seed
+            )
             model.fit(x.multiply(ratio).tocsr(), y == k)
             coef.append(model.coef_[0] * ratio)
             intercept.append(model.intercept_[0])
@@ -235,9 +237,9 @@ def _members(params: TrainParams) -> list[Member]:
     if LOGISTIC in kinds:
         members += [Member(LOGISTIC, c, w) for c in params.c_grid for w in params.class_weights]
     if NB_LOGISTIC in kinds:
-        members.append(Member(NB_LOGISTIC, params.nb_c, alpha=params.nb_alpha))
+        members.append(Member(NB_LOGISTIC, params.nb_c, "balanced", params.nb_alpha))
     if LINEAR_SVM in kinds:
-        members.append(Member(LINEAR_SVM, params.svm_c))
+        members.append(Member(LINEAR_SVM, params.svm_c, "balanced"))
     return members
 
 
