@@ -229,8 +229,9 @@ def phrase_term(phrase: str) -> str:
 
 
 def shown_phrase(phrase: str) -> str:
-    """A word n-gram as explanations show it: without negation marks."""
-    return phrase.replace(NEGATED_SUFFIX, "")
+    """A word n-gram as explanations show it: without negation marks, and each word as
+    `shown_word` shows it, so a phrase and its words' character n-grams add up."""
+    return " ".join(map(shown_word, phrase.replace(NEGATED_SUFFIX, "").split(" ")))
 
 
 def _char_terms(key: tuple[str, int, int]) -> tuple[str, ...]:

@@ -110,6 +110,7 @@ def test_words_after_a_negation_are_marked_up_to_the_next_punctuation() -> None:
 
 def test_explanations_show_phrases_without_negation_marks() -> None:
     assert shown_phrase(f"not good{NEGATED_SUFFIX}") == "not good"
+    assert shown_phrase(SMILE_TOKEN) == shown_word(SMILE_TOKEN)
 
 
 def test_non_latin_words_are_kept() -> None:
