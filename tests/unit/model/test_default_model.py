@@ -47,6 +47,8 @@ def test_default_model_reads_product_and_restaurant_reviews() -> None:
 
 
 @pytest.mark.slow
+# Cross-validating three models over five folds takes minutes, more on a busy machine.
+@pytest.mark.timeout(1800)
 def test_retraining_on_the_same_data_reproduces_the_version(
     shared_data_csv: Path, tmp_path: Path
 ) -> None:
