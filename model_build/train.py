@@ -1,5 +1,10 @@
-"""Training: choose a TF-IDF + logistic-regression model by cross-validation, calibrate it,
-export it to ONNX, check parity, and write the model directory.
+"""Training: choose an ensemble of linear models over TF-IDF features by cross-validation,
+fold it into one linear model, calibrate it, export it to ONNX, check parity, and write the
+model directory.
+
+The members (multinomial logistic regression, one-vs-rest naive-Bayes-weighted logistic
+regression, one-vs-rest linear SVM) are all linear in the same features, so their scaled
+sum is one weight matrix and one bias: the exported graph is the same whatever is chosen.
 
 Runs where scikit-learn is installed (the CLI and the training container), never on the
 serving path.
@@ -9,16 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import platform
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import partial, reduce
 from importlib import metadata
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -26,6 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.metrics import precision_recall_fscore_support as prfs
 from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
 
 from functions.scoring.features import FeatureSpec, analyse
 from functions.scoring.model import CARD_FILE, MODEL_FILE, SentimentModel, new_session
@@ -42,50 +51,170 @@ class ParityError(RuntimeError):
     """The ONNX export disagrees with scikit-learn beyond the parity limits."""
 
 
+LOGISTIC, NB_LOGISTIC, LINEAR_SVM = "logistic", "nb_logistic", "linear_svm"
+MEMBERS = (LOGISTIC, NB_LOGISTIC, LINEAR_SVM)
+# Every non-empty combination of the members, so cross-validation shows what each adds.
+ALL_ENSEMBLES = tuple(
+    combo for size in range(1, len(MEMBERS) + 1) for combo in combinations(MEMBERS, size)
+)
+
+
 @dataclass(frozen=True)
 class TrainParams:
-    """What the model search may try; recorded in the model card."""
+    """What the model search may try; recorded in the model card.
 
-    c_grid: tuple[float, ...] = (0.5, 1.0, 2.0)
-    class_weights: tuple[str | None, ...] = (None, "balanced")
-    folds: int = 4
+    The logistic regression's settings come from `c_grid` x `class_weights`; the best by
+    cross-validation joins each ensemble that names LOGISTIC. The naive-Bayes-weighted
+    logistic regression and the SVM weigh classes by their inverse frequency. An ensemble
+    sums its members' class scores, each divided by its spread out of fold.
+    """
+
+    c_grid: tuple[float, ...] = (2.0,)
+    class_weights: tuple[str | None, ...] = ("balanced",)
+    nb_alpha: float = 1.0
+    nb_c: float = 4.0
+    svm_c: float = 0.2
+    ensembles: tuple[tuple[str, ...], ...] = ALL_ENSEMBLES
+    folds: int = 5
     min_df: int = 2
     seed: int = 42
+    # Ship a model refitted on train and test rows together, with the settings, spreads
+    # and temperature chosen on the training split; the card's metrics stay held-out.
+    refit_on_all_rows: bool = True
     features: FeatureSpec = field(default_factory=FeatureSpec)
+
+    def to_dict(self) -> dict[str, Any]:
+        found = asdict(self)
+        found["features"] = self.features.to_dict()
+        return found
 
 
 @dataclass(frozen=True)
-class Candidate:
-    c: float
-    class_weight: str | None
+class Linear:
+    """Class scores `x @ coef.T + intercept` over TF-IDF features."""
 
-    def classifier(self, seed: int) -> LogisticRegression:
-        return LogisticRegression(
-            C=self.c, class_weight=self.class_weight, max_iter=3000, random_state=seed
-        )
+    coef: np.ndarray  # (C, V)
+    intercept: np.ndarray  # (C,)
+
+    def scores(self, x: sparse.csr_matrix) -> np.ndarray:
+        scores: np.ndarray = np.asarray(x @ self.coef.T) + self.intercept
+        return scores
+
+    def __add__(self, other: Linear) -> Linear:
+        return Linear(self.coef + other.coef, self.intercept + other.intercept)
+
+    def __truediv__(self, scale: float) -> Linear:
+        return Linear(self.coef / scale, self.intercept / scale)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One linear model of an ensemble: its kind and the settings it is fitted with."""
+
+    kind: str
+    c: float
+    class_weight: str | None = None
+    alpha: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} C={self.c} class_weight={self.class_weight}"
+
+    def fit(self, x: sparse.csr_matrix, y: np.ndarray, seed: int) -> Linear:
+        """Fits this member on TF-IDF rows `x` with label ids `y`."""
+        if self.kind == LOGISTIC:
+            model = LogisticRegression(
+                C=self.c, class_weight=self.class_weight, max_iter=3000, random_state=seed
+            ).fit(x, y)
+            return Linear(model.coef_, model.intercept_)
+        if self.kind == LINEAR_SVM:
+            svm = LinearSVC(C=self.c, class_weight=self.class_weight, random_state=seed)
+            svm.fit(x, y)
+            return Linear(svm.coef_, svm.intercept_)
+        return self._fit_nb_logistic(x, y, seed)
+
+    def _fit_nb_logistic(self, x: sparse.csr_matrix, y: np.ndarray, seed: int) -> Linear:
+        """One-vs-rest logistic regressions on features scaled by their naive-Bayes
+        log-count ratio (NBSVM): class k scores x @ (ratio_k * w_k) + b_k, linear in x."""
+        coef, intercept = [], []
+        for k in range(len(LABELS)):
+            ratio = _log_count_ratio(x, y == k, self.alpha)
+            model = LogisticRegression(
+                C=self.c, class_weight=self.class_weight, max_iter=3000, random_state=seed
+            )
+            model.fit(x.multiply(ratio).tocsr(), y == k)
+            coef.append(model.coef_[0] * ratio)
+            intercept.append(model.intercept_[0])
+        return Linear(np.vstack(coef), np.array(intercept))
+
+
+def _log_count_ratio(x: sparse.csr_matrix, inside: np.ndarray, alpha: float) -> np.ndarray:
+    """Per feature: log of its smoothed share of the class's texts that hold it over its
+    share of the other texts'. Counts texts, not TF-IDF mass, so `alpha` smooths counts."""
+    present = (x > 0).astype(np.float64)
+    p = alpha + np.asarray(present[inside].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[~inside].sum(axis=0)).ravel()
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())))
 
 
 @dataclass
 class FittedModel:
-    """A fitted vectorizer and classifier plus the calibration applied to its logits."""
+    """A fitted vectorizer, the ensemble folded into one linear model, and the calibration
+    applied to its logits."""
 
     vectorizer: TfidfVectorizer
-    classifier: LogisticRegression
+    linear: Linear
     temperature: float
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """scikit-learn's calibrated probabilities, columns in LABELS order."""
-        logits = self.classifier.decision_function(self.vectorizer.transform(texts))
+        logits = self.linear.scores(self.vectorizer.transform(texts))
         return np.asarray(softmax(logits / self.temperature, axis=1))
 
     def to_linear(self) -> LinearTextModel:
         return LinearTextModel(
             vocabulary={term: int(i) for term, i in self.vectorizer.vocabulary_.items()},
             idf=self.vectorizer.idf_,
-            coef=self.classifier.coef_,
-            intercept=self.classifier.intercept_,
+            coef=self.linear.coef,
+            intercept=self.linear.intercept,
             temperature=self.temperature,
         )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What cross-validation chose: the members with their out-of-fold spreads, and the
+    temperature of their summed logits."""
+
+    members: tuple[Member, ...]
+    spreads: tuple[float, ...]
+    temperature: float
+
+    def to_dict(self) -> dict[str, Any]:
+        members = zip(self.members, self.spreads, strict=True)
+        return {
+            "members": [asdict(member) | {"spread": spread} for member, spread in members],
+            "temperature": self.temperature,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recipe:
+        """Reads what `to_dict` wrote (a card's `recipe`), to refit the same model."""
+        members = [dict(member) for member in data["members"]]
+        spreads = tuple(float(member.pop("spread")) for member in members)
+        return cls(tuple(Member(**member) for member in members), spreads, data["temperature"])
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str], params: TrainParams) -> FittedModel:
+        """Fits the vectorizer and every member on `texts`; folds them into one model."""
+        vectorizer = _vectorizer(params)
+        x = vectorizer.fit_transform(texts)
+        y = _label_ids(labels)
+        fitted = [member.fit(x, y, params.seed) for member in self.members]
+        linear = reduce(
+            operator.add,
+            (part / spread for part, spread in zip(fitted, self.spreads, strict=True)),
+        )
+        return FittedModel(vectorizer, linear, self.temperature)
 
 
 def _vectorizer(params: TrainParams) -> TfidfVectorizer:
@@ -101,37 +230,84 @@ def _label_ids(labels: Sequence[str]) -> np.ndarray:
     return np.array([LABELS.index(label) for label in labels])
 
 
-def _search(
-    train: Labelled, params: TrainParams, progress: Progress
-) -> tuple[Candidate, np.ndarray, list[dict[str, Any]]]:
-    """Cross-validates every candidate; returns the best, its out-of-fold logits and all
-    results. The vectorizer is refitted inside each fold, so no fold sees its own test
-    texts."""
+def _members(params: TrainParams) -> list[Member]:
+    """Every member some ensemble needs; each logistic setting is one member."""
+    kinds = {kind for ensemble in params.ensembles for kind in ensemble}
+    members = []
+    if LOGISTIC in kinds:
+        members += [Member(LOGISTIC, c, w) for c in params.c_grid for w in params.class_weights]
+    if NB_LOGISTIC in kinds:
+        members.append(Member(NB_LOGISTIC, params.nb_c, "balanced", params.nb_alpha))
+    if LINEAR_SVM in kinds:
+        members.append(Member(LINEAR_SVM, params.svm_c, "balanced"))
+    return members
+
+
+def _macro_f1(logits: np.ndarray, y: np.ndarray) -> float:
+    return float(f1_score(y, logits.argmax(axis=1), average="macro"))
+
+
+def _cv_figures(logits: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    return {
+        "cv_macro_f1": round(_macro_f1(logits, y), 4),
+        "cv_accuracy": round(float(accuracy_score(y, logits.argmax(axis=1))), 4),
+    }
+
+
+def _out_of_fold(
+    train: Labelled, members: list[Member], params: TrainParams, progress: Progress
+) -> dict[Member, np.ndarray]:
+    """Each member's out-of-fold class scores. The vectorizer is refitted inside each fold,
+    so no fold sees its own test texts."""
     y = _label_ids(train.labels)
     texts = np.array(train.texts, dtype=object)
-    candidates = [Candidate(c, w) for c in params.c_grid for w in params.class_weights]
-    oof = {candidate: np.zeros((len(y), len(LABELS))) for candidate in candidates}
+    oof = {member: np.zeros((len(y), len(LABELS))) for member in members}
     folds = StratifiedKFold(params.folds, shuffle=True, random_state=params.seed)
     for fold, (fit_rows, held_rows) in enumerate(folds.split(texts, y), start=1):
+        progress(f"  fold {fold}/{params.folds}: {len(members)} models")
         vectorizer = _vectorizer(params)
         fit_x = vectorizer.fit_transform(texts[fit_rows])
         held_x = vectorizer.transform(texts[held_rows])
-        for number, candidate in enumerate(candidates, start=1):
-            progress(f"  fold {fold}/{params.folds}, candidate {number}/{len(candidates)}")
-            model = candidate.classifier(params.seed).fit(fit_x, y[fit_rows])
-            oof[candidate][held_rows] = model.decision_function(held_x)
-    scores = [float(f1_score(y, oof[c].argmax(1), average="macro")) for c in candidates]
-    results: list[dict[str, Any]] = [
-        {
-            "C": candidate.c,
-            "class_weight": candidate.class_weight,
-            "cv_macro_f1": round(score, 4),
-        }
-        for candidate, score in zip(candidates, scores, strict=True)
-    ]
-    best_index = max(range(len(candidates)), key=scores.__getitem__)
-    best = candidates[best_index]
-    return best, oof[best], results
+        for member in members:
+            oof[member][held_rows] = member.fit(fit_x, y[fit_rows], params.seed).scores(held_x)
+    return oof
+
+
+def _search(
+    train: Labelled, params: TrainParams, progress: Progress
+) -> tuple[Recipe, dict[str, Any]]:
+    """Cross-validates the members, then every ensemble of them; returns the best ensemble
+    as a recipe, and every figure for the card."""
+    y = _label_ids(train.labels)
+    members = _members(params)
+    oof = _out_of_fold(train, members, params, progress)
+    spreads = {member: float(oof[member].std()) for member in members}
+    by_kind = {member.kind: member for member in members if member.kind != LOGISTIC}
+    logistic = [member for member in members if member.kind == LOGISTIC]
+    if logistic:
+        by_kind[LOGISTIC] = max(logistic, key=lambda member: _macro_f1(oof[member], y))
+    ensembles = []
+    for kinds in params.ensembles:
+        chosen = tuple(by_kind[kind] for kind in kinds)
+        logits = np.sum([oof[member] / spreads[member] for member in chosen], axis=0)
+        ensembles.append((chosen, logits, _cv_figures(logits, y)))
+    best, best_logits, best_figures = max(ensembles, key=lambda found: found[2]["cv_macro_f1"])
+    temperature = calibrate(best_logits, y)
+    selection = {
+        "members": [
+            {"name": m.name, "oof_spread": round(spreads[m], 6)} | _cv_figures(oof[m], y)
+            for m in members
+        ],
+        "ensembles": [
+            {"members": [m.name for m in chosen]} | figures for chosen, _, figures in ensembles
+        ],
+        "chosen": {"members": [m.name for m in best]} | best_figures,
+        "calibration": {
+            "method": "temperature scaling on out-of-fold summed logits",
+            "temperature": round(temperature, 6),
+        },
+    }
+    return Recipe(best, tuple(spreads[m] for m in best), temperature), selection
 
 
 def calibrate(logits: np.ndarray, y: np.ndarray) -> float:
@@ -194,26 +370,14 @@ def evaluate_probabilities(probabilities: np.ndarray, labels: Sequence[str]) -> 
 
 def fit(
     train: Labelled, params: TrainParams, progress: Progress
-) -> tuple[FittedModel, dict[str, Any]]:
-    """Selects, fits and calibrates the model on `train` only."""
-    progress(f"cross-validating {len(params.c_grid) * len(params.class_weights)} candidates")
-    best, oof_logits, results = _search(train, params, progress)
-    progress(f"chose C={best.c}, class_weight={best.class_weight}; calibrating")
-    temperature = calibrate(oof_logits, _label_ids(train.labels))
-    progress("fitting the chosen model on the whole training split")
-    vectorizer = _vectorizer(params)
-    features = vectorizer.fit_transform(train.texts)
-    classifier = best.classifier(params.seed).fit(features, _label_ids(train.labels))
-    selection = {
-        "candidates": results,
-        "chosen": {"C": best.c, "class_weight": best.class_weight},
-        "calibration": {
-            "method": "temperature scaling on out-of-fold logits",
-            "temperature": round(temperature, 6),
-        },
-        "vocabulary_size": len(vectorizer.vocabulary_),
-    }
-    return FittedModel(vectorizer, classifier, temperature), selection
+) -> tuple[Recipe, FittedModel, dict[str, Any]]:
+    """Chooses, fits and calibrates the model on `train` only."""
+    progress(f"cross-validating {len(params.ensembles)} ensembles, {params.folds} folds")
+    recipe, selection = _search(train, params, progress)
+    progress(f"chose {selection['chosen']['members']}; fitting on the whole training split")
+    fitted = recipe.fit(train.texts, train.labels, params)
+    selection["vocabulary_size"] = len(fitted.vectorizer.vocabulary_)
+    return recipe, fitted, selection
 
 
 def check_parity(
@@ -251,7 +415,15 @@ def build_model(
     Raises ParityError (and writes no model) when the export disagrees with scikit-learn.
     Returns the model card.
     """
-    fitted, selection = fit(data.train, params, progress)
+    recipe, fitted, selection = fit(data.train, params, progress)
+    held_out = evaluate_probabilities(fitted.probabilities(data.test.texts), data.test.labels)
+    shipped = {"fit_on": "training split", "rows": len(data.train.texts)}
+    if params.refit_on_all_rows:
+        texts, labels = data.train.texts + data.test.texts, data.train.labels + data.test.labels
+        progress(f"refitting the chosen ensemble on all {len(texts)} rows")
+        fitted = recipe.fit(texts, labels, params)
+        shipped = {"fit_on": "training and test splits", "rows": len(texts)}
+    shipped["vocabulary_size"] = len(fitted.vectorizer.vocabulary_)
     progress("exporting to ONNX")
     onnx_bytes = build_graph(fitted.to_linear())
     progress(f"checking parity on {len(data.test.texts)} test texts")
@@ -268,16 +440,12 @@ def build_model(
         "features": params.features.to_dict(),
         "dataset": data.fingerprint() | {"split": data.report.split},
         "columns": {"text": data.report.mapping.text, "label": data.report.mapping.label},
-        "parameters": {
-            "c_grid": list(params.c_grid),
-            "class_weights": list(params.class_weights),
-            "folds": params.folds,
-            "min_df": params.min_df,
-            "seed": params.seed,
-            "opset": OPSET,
-        },
+        "parameters": params.to_dict() | {"opset": OPSET},
         "selection": selection,
-        "metrics": evaluate_probabilities(exported, data.test.labels),
+        "recipe": recipe.to_dict(),
+        # Measured on the test split by the model fitted on the training split alone.
+        "metrics": held_out,
+        "shipped": shipped,
         "parity": parity,
         "onnx_sha256": onnx_sha,
         "library_versions": _versions(),

@@ -1,49 +1,130 @@
-"""Text normalisation and n-gram extraction, shared by training and serving.
+"""Text preparation and n-gram extraction, shared by training and serving.
 
 The same function turns a text into terms when scikit-learn fits the model and when the
 API scores a request, so both sides see identical features: this is what makes the ONNX
 export agree with scikit-learn to float precision instead of the 99.9% a re-implemented
 tokenizer reaches. Pure Python: nothing here imports numpy, scikit-learn or onnxruntime.
+
+A model's card records which preparation it was trained with (`FeatureSpec.preparation`),
+so every version in the registry, old ones included, is scored with its own.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import string
+import sys
+import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
+from functions.scoring.cache import SizedCache
+
 MAX_TEXT_CHARS = 5000
+
+WORD_PREFIX = "w:"
+CHAR_PREFIX = "c:"
+
+# Preparations: 1 lower-cases and masks links and handles; 2 (richer, see `prepare`) also
+# keeps the queues' own handles, reads emoticons and emoji, cuts elongations and marks
+# negated words. Models trained before the field existed used 1.
+PLAIN, RICH = 1, 2
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\b\w\w+\b")
 
-WORD_PREFIX = "w:"
-CHAR_PREFIX = "c:"
+# The default data's queues: these handles say which airline a text is about, other
+# handles only whom it was copied to.
+QUEUE_HANDLES = frozenset(
+    {"united", "usairways", "americanair", "southwestair", "jetblue", "virginamerica", "delta"}
+)
+URL_TOKEN = "_url_"
+SMILE_TOKEN = "_smile_"
+FROWN_TOKEN = "_frown_"
+SYMBOL_PREFIX = "_sym_"
+NEGATED_SUFFIX = "_neg"
+# Emoticons are read before lower-casing (":D" is not ":d"); the look-arounds keep times
+# ("10:30") and links apart from them.
+_EMOTICON = re.compile(
+    r"(?<![:/])(?:(?P<smile>[:;=]'?-?[)\]}DPp*]+(?!\w)|\^_*\^(?!\w)|<3+(?!\w))"
+    r"|[:;=]'?-?[(\[{/\\]+(?![\w/])|</3+(?![\w/]))"
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ASCII_FORMS = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}
+# Joiners, presentation selectors and skin tones only shape the emoji next to them.
+_EMOJI_SHAPERS = frozenset("\u200d\ufe0e\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+# A letter three or more times, or a punctuation mark twice or more, in a row.
+_REPEATED = re.compile(r"([^\W\d_])\1\1+|([^\w\s])\2+")
+_RICH_WORD = re.compile(r"\w[\w']+")
+_CLAUSE = re.compile(r"[.,!?;:]")
+_NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "nothing",
+        "nobody",
+        "none",
+        "nowhere",
+        "neither",
+        "nor",
+        "cannot",
+        "dont",
+        "cant",
+        "wont",
+        "didnt",
+        "doesnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "couldnt",
+        "shouldnt",
+        "wouldnt",
+        "aint",
+    }
+)
+# Finds any text that may hold a negation (a superset of _is_negation's tokens), so most
+# texts skip the clause-by-clause pass.
+_MAY_NEGATE = re.compile(r"\b(?:" + "|".join(sorted(_NEGATIONS)) + r")\b|n't\b")
+
+# Words up to this length have their n-grams remembered; a longer one is rare enough that
+# remembering it only costs memory (and a hostile caller could send millions).
+MAX_CACHED_WORD = 40
+CHAR_TERMS_CACHE_BYTES = 4 * 2**20
 
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """Which n-grams describe a text: word n-grams and within-word character n-grams."""
+    """Which n-grams describe a text: word n-grams and within-word character n-grams, from
+    text prepared by `preparation` (PLAIN or RICH)."""
 
     word_min: int = 1
     word_max: int = 2
     char_min: int = 2
     char_max: int = 5
+    preparation: int = RICH
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FeatureSpec:
-        return cls(**{key: int(data[key]) for key in asdict(cls())})
+        """Reads a card's `features`; a card without `preparation` predates RICH."""
+        fields = {key: int(data[key]) for key in asdict(cls()) if key != "preparation"}
+        return cls(**fields, preparation=int(data.get("preparation", PLAIN)))
 
 
 def normalise(text: str) -> str:
-    """Lower-cases, masks links and @handles, and collapses whitespace.
+    """Lower-cases, masks links and @handles, and collapses whitespace (PLAIN preparation;
+    also the key under which dataset intake finds duplicate texts).
 
     Handles are masked so the model reads what was said, not whom it was said to.
     """
@@ -52,9 +133,75 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def _handle(match: re.Match[str]) -> str:
+    handle = match.group().lower()
+    return f" {handle} " if handle[1:] in QUEUE_HANDLES else " @ "
+
+
+def _emoticon(match: re.Match[str]) -> str:
+    return f" {SMILE_TOKEN} " if match.group("smile") else f" {FROWN_TOKEN} "
+
+
+@lru_cache(maxsize=4096)
+def _non_ascii(char: str) -> str:
+    """Typographic quotes and ellipses as ASCII, an emoji or other pictograph as a token
+    of its Unicode name, other characters as they are. Bounded by entries alone: a key is
+    one character, a value under 100."""
+    if char in _ASCII_FORMS:
+        return _ASCII_FORMS[char]
+    if char in _EMOJI_SHAPERS:
+        return " "
+    name = unicodedata.name(char, "") if unicodedata.category(char) == "So" else ""
+    if not name:
+        return char
+    return f" {SYMBOL_PREFIX}{re.sub(r'[^a-z0-9]+', '_', name.lower())} "
+
+
+def _cut_repeats(match: re.Match[str]) -> str:
+    letter = match.group(1)
+    return letter * 2 if letter else match.group(2)
+
+
+def prepare(text: str) -> str:
+    """The RICH preparation: entities decoded, links one token, typographic quotes plain,
+    each emoji a token of its name, the queues' handles kept and others masked, emoticons
+    a smile or frown token, lower-cased, letters repeated three or more times cut to two
+    ("sooo" -> "soo") and a run of one punctuation mark to one ("!!!" -> "!"), whitespace
+    collapsed.
+
+    Emoji names come from Python's Unicode database: a character newer than the training
+    interpreter knows stays a plain character there, and its name, unknown to the model,
+    weighs nothing where serving knows it.
+    """
+    text = _URL.sub(f" {URL_TOKEN} ", html.unescape(text))
+    text = _NON_ASCII.sub(lambda match: _non_ascii(match.group()), text)
+    text = _MENTION.sub(_handle, text)
+    text = _EMOTICON.sub(_emoticon, text)
+    text = _REPEATED.sub(_cut_repeats, text.lower())
+    return _SPACE.sub(" ", text).strip()
+
+
+def _is_negation(token: str) -> bool:
+    return token in _NEGATIONS or token.endswith("n't")
+
+
+def _rich_tokens(clean: str) -> list[str]:
+    """Word tokens of a RICH text, two characters or more; words after a negation, up to
+    the next punctuation mark, carry NEGATED_SUFFIX ("not good" -> "not", "good_neg")."""
+    if not _MAY_NEGATE.search(clean):
+        return _RICH_WORD.findall(clean)
+    tokens: list[str] = []
+    for clause in _CLAUSE.split(clean):
+        words = _RICH_WORD.findall(clause)
+        first = next((i for i, word in enumerate(words) if _is_negation(word)), len(words))
+        tokens += words[: first + 1]
+        tokens += [word + NEGATED_SUFFIX for word in words[first + 1 :]]
+    return tokens
+
+
 @dataclass(frozen=True)
 class TextParts:
-    """A normalised text cut for feature extraction."""
+    """A prepared text cut for feature extraction."""
 
     phrases: list[str]  # word n-grams, such as "late" and "late flight"
     words: list[str]  # space-separated words, punctuation kept: their character n-grams
@@ -62,8 +209,12 @@ class TextParts:
 
 def split_text(text: str, spec: FeatureSpec) -> TextParts:
     """Cuts `text` into the word n-grams and the words that its terms come from."""
-    clean = normalise(text)
-    tokens = _WORD.findall(clean)
+    if spec.preparation == PLAIN:
+        clean = normalise(text)
+        tokens = _WORD.findall(clean)
+    else:
+        clean = prepare(text)
+        tokens = _rich_tokens(clean)
     phrases = [
         " ".join(tokens[start : start + n])
         for n in range(spec.word_min, spec.word_max + 1)
@@ -77,18 +228,42 @@ def phrase_term(phrase: str) -> str:
     return WORD_PREFIX + phrase
 
 
-@lru_cache(maxsize=1 << 16)
-def char_terms(word: str, spec: FeatureSpec) -> tuple[str, ...]:
-    """The character n-gram terms of one word, padded with a space on each side.
+def shown_phrase(phrase: str) -> str:
+    """A word n-gram as explanations show it: without negation marks, and each word as
+    `shown_word` shows it, so a phrase and its words' character n-grams add up."""
+    return " ".join(map(shown_word, phrase.replace(NEGATED_SUFFIX, "").split(" ")))
 
-    Remembered: words repeat across texts far more than they vary.
-    """
+
+def _char_terms(key: tuple[str, int, int]) -> tuple[str, ...]:
+    word, low, high = key
     padded = f" {word} "
     return tuple(
         CHAR_PREFIX + padded[i : i + n]
-        for n in range(spec.char_min, spec.char_max + 1)
+        for n in range(low, high + 1)
         for i in range(len(padded) - n + 1)
     )
+
+
+def _terms_bytes(key: tuple[str, int, int], terms: tuple[str, ...]) -> int:
+    held = sys.getsizeof(key) + sys.getsizeof(key[0]) + sys.getsizeof(terms)
+    return held + sum(map(sys.getsizeof, terms))
+
+
+_CHAR_TERMS: SizedCache[tuple[str, int, int], tuple[str, ...]] = SizedCache(
+    CHAR_TERMS_CACHE_BYTES, _terms_bytes
+)
+
+
+def char_terms(word: str, spec: FeatureSpec) -> tuple[str, ...]:
+    """The character n-gram terms of one word, padded with a space on each side.
+
+    Remembered for words up to MAX_CACHED_WORD characters, within CHAR_TERMS_CACHE_BYTES:
+    words repeat across texts far more than they vary.
+    """
+    key = (word, spec.char_min, spec.char_max)
+    if len(word) > MAX_CACHED_WORD:
+        return _char_terms(key)
+    return _CHAR_TERMS.get_or_add(key, _char_terms)
 
 
 def shown_word(word: str) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,15 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
+from functions.scoring.cache import SizedCache
 from functions.scoring.features import (
+    MAX_CACHED_WORD,
     MAX_TEXT_CHARS,
     FeatureSpec,
     TextParts,
     char_terms,
     phrase_term,
+    shown_phrase,
     shown_word,
     split_text,
 )
@@ -34,6 +37,7 @@ MODEL_FILE = "model.onnx"
 CARD_FILE = "model_card.json"
 CHUNK = 256
 TOP_TERMS = 5
+WORD_INDICES_CACHE_BYTES = 4 * 2**20
 
 # Graph interface, shared with the exporter in model_build.export.
 INPUT_INDICES = "indices"
@@ -120,12 +124,20 @@ class SentimentModel:
         self.labels: tuple[str, ...] = tuple(card["labels"])
         self.spec = FeatureSpec.from_dict(card["features"])
         # Terms the model never saw are dropped: they weigh nothing. Words recur, so the
-        # indices of each word's character n-grams are remembered.
-        self._word_indices = lru_cache(maxsize=1 << 16)(self._known_char_terms)
+        # indices of each short word's character n-grams are remembered, within a budget.
+        self._known_indices: SizedCache[str, tuple[int, ...]] = SizedCache(
+            WORD_INDICES_CACHE_BYTES, _indices_bytes
+        )
 
     def _known_char_terms(self, word: str) -> tuple[int, ...]:
         found = map(self._vocabulary.get, char_terms(word, self.spec))
         return tuple(index for index in found if index is not None)
+
+    def _word_indices(self, word: str) -> tuple[int, ...]:
+        """Vocabulary indices of the known character n-grams of `word`."""
+        if len(word) > MAX_CACHED_WORD:
+            return self._known_char_terms(word)
+        return self._known_indices.get_or_add(word, self._known_char_terms)
 
     @classmethod
     def load(cls, model_dir: Path) -> SentimentModel:
@@ -219,13 +231,18 @@ class SentimentModel:
         for phrase in parts.phrases:
             index = self._vocabulary.get(phrase_term(phrase))
             if index is not None:
-                by_word[phrase] += share[index]
+                by_word[shown_phrase(phrase)] += share[index]
         for word in parts.words:
             by_word[shown_word(word)] += sum(map(share.__getitem__, self._word_indices(word)))
         ranked = sorted(by_word.items(), key=lambda item: item[1], reverse=True)
         return tuple(
             TermContribution(w, round(weight, 4)) for w, weight in ranked[:TOP_TERMS] if weight > 0
         )
+
+
+def _indices_bytes(word: str, indices: tuple[int, ...]) -> int:
+    # The ints are the vocabulary's own objects: only the word and the tuple are new.
+    return sys.getsizeof(word) + sys.getsizeof(indices)
 
 
 def new_session(onnx_bytes: bytes) -> ort.InferenceSession:
