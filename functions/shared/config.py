@@ -56,7 +56,7 @@ def read_thresholds_record(dynamodb: Any, table: str) -> ThresholdsRecord:
 def _version_puts(table: str, record: ThresholdsRecord) -> tuple[dict[str, Any], dict[str, Any]]:
     """The CURRENT item and the VERSION#<n> item of `record`, unconditioned."""
     values = record.thresholds.model_dump() | {
-        "updated_at": record.updated_at.isoformat(timespec="seconds"),
+        "updated_at": record.updated_at.isoformat(),
         "updated_by": record.updated_by,
         "reason": record.reason,
     }

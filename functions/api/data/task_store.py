@@ -549,13 +549,7 @@ class TaskStore:
             },
             "ConsistentRead": True,
         }
-        reviews: list[Review] = []
-        while True:
-            response = self._client.query(**request)
-            reviews.extend(item_review(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return reviews
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return [item_review(item) for item in self._query_all(request)]
 
     def recent_reviews(self, model_version: str, count: int) -> list[Review]:
         """The latest `count` reviews of decisions made by `model_version`, newest first
@@ -579,13 +573,17 @@ class TaskStore:
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": STATS_PARTITION}},
         }
-        counts: list[ReviewCounts] = []
+        return [item_counts(item) for item in self._query_all(request)]
+
+    def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a query over one small partition, page after page."""
+        items: list[dict[str, Any]] = []
         while True:
             response = self._client.query(**request)
-            counts.extend(item_counts(item) for item in response.get("Items", []))
+            items.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:
-                return counts
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+                return items
+            request = request | {"ExclusiveStartKey": response["LastEvaluatedKey"]}
 
     def level_snapshots(
         self, created_from: datetime, created_to: datetime, limit: int

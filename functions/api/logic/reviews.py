@@ -9,9 +9,9 @@ from datetime import datetime
 
 from functions.api.logic.concurrency import check_expected_revision
 from functions.api.logic.ports import ActiveVersionSource, ReviewRepository
-from functions.api.logic.tasks import get_task
+from functions.api.logic.tasks import check_time_range, get_task
 from functions.shared.clock import utc_now
-from functions.shared.errors import ConcurrentUpdate, InvalidTimeRange
+from functions.shared.errors import ConcurrentUpdate
 from functions.shared.models import (
     Label,
     Review,
@@ -97,12 +97,7 @@ def review_queue(
 ) -> tuple[list[QueueEntry], str | None]:
     """One page of unreviewed tasks, riskiest first, and the cursor to the next. Raises
     InvalidCursor and InvalidTimeRange."""
-    if (
-        queue_filter.created_from is not None
-        and queue_filter.created_to is not None
-        and queue_filter.created_from > queue_filter.created_to
-    ):
-        raise InvalidTimeRange("created_from is after created_to")
+    check_time_range(queue_filter.created_from, queue_filter.created_to)
     page = repository.query_review_queue(queue_filter, limit, cursor)
     entries = [
         QueueEntry(

@@ -10,8 +10,9 @@ from datetime import datetime
 
 from functions.api.logic.concurrency import check_expected_revision
 from functions.api.logic.ports import DecisionHistory, ThresholdsRepository
+from functions.api.logic.tasks import check_time_range
 from functions.shared.clock import utc_now
-from functions.shared.errors import ConcurrentUpdate, InvalidTimeRange
+from functions.shared.errors import ConcurrentUpdate
 from functions.shared.models import (
     LevelSnapshot,
     SupportLevel,
@@ -122,7 +123,6 @@ def preview_support_levels(
 ) -> LevelPreview:
     """Recounts the stored decisions of a period (at most `limit`, newest first) under
     `proposed` thresholds. Raises InvalidTimeRange when the period ends before it starts."""
-    if created_from > created_to:
-        raise InvalidTimeRange("created_from is after created_to")
+    check_time_range(created_from, created_to)
     snapshots, complete = history.level_snapshots(created_from, created_to, limit)
     return count_level_changes(snapshots, proposed, complete)

@@ -33,6 +33,12 @@ def check_transition(current: TaskStatus, target: TaskStatus) -> None:
         raise InvalidTransition(f"a task cannot move from {current} to {target}")
 
 
+def check_time_range(created_from: datetime | None, created_to: datetime | None) -> None:
+    """Raises InvalidTimeRange when a period ends before it starts (either end may be open)."""
+    if created_from is not None and created_to is not None and created_from > created_to:
+        raise InvalidTimeRange("created_from is after created_to")
+
+
 def check_own_account(account_id: str | None, confined_to: str | None) -> None:
     """Raises Forbidden when a caller confined to one account (a customer) names another.
     `confined_to` None means the caller works across accounts."""
@@ -137,10 +143,5 @@ def list_tasks(
     check_own_account(task_filter.account_id, confined_to)
     if confined_to is not None:
         task_filter = task_filter.model_copy(update={"account_id": confined_to})
-    if (
-        task_filter.created_from is not None
-        and task_filter.created_to is not None
-        and task_filter.created_from > task_filter.created_to
-    ):
-        raise InvalidTimeRange("created_from is after created_to")
+    check_time_range(task_filter.created_from, task_filter.created_to)
     return repository.query_tasks(task_filter, limit, cursor)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -15,7 +15,7 @@ from functions.api import deps
 from functions.api.auth import SET_SUPPORT_LEVELS, Principal, allow, secured
 from functions.api.data.config_store import ThresholdsStore
 from functions.api.data.task_store import MAX_PREVIEW_TASKS, TaskStore
-from functions.api.etags import IfMatch, etag, expected_revision
+from functions.api.etags import IfMatch, expected_revision, with_etag
 from functions.api.http_errors import documented
 from functions.api.logic import support_levels as logic
 from functions.api.schemas import (
@@ -30,9 +30,7 @@ router = Router()  # type: ignore[no-untyped-call]
 logger = Logger(child=True)
 
 
-def support_levels_response(
-    record: ThresholdsRecord, status_code: int = 200
-) -> Response[SupportLevels]:
+def support_levels_response(record: ThresholdsRecord) -> Response[SupportLevels]:
     """The thresholds in force as the body, their version as the ETag."""
     body = SupportLevels(
         **record.thresholds.model_dump(),
@@ -40,12 +38,7 @@ def support_levels_response(
         updated_by=record.updated_by,
         reason=record.reason,
     )
-    return Response(
-        status_code=status_code,
-        content_type=content_types.APPLICATION_JSON,
-        body=body,
-        headers={"ETag": etag(record.thresholds.version)},
-    )
+    return with_etag(body, record.thresholds.version)
 
 
 @router.get(

@@ -17,11 +17,10 @@ from functions.api import deps
 from functions.api.auth import READ_REVIEWS, REVIEW_DECISIONS, Principal, allow, secured
 from functions.api.data.serving import ModelRegistry
 from functions.api.data.task_store import TaskStore
-from functions.api.etags import IfMatch, expected_revision
+from functions.api.etags import IfMatch, expected_revision, with_etag
 from functions.api.http_errors import documented
 from functions.api.logic import reviews as logic
 from functions.api.logic.reviews import OverridePolicy
-from functions.api.routes.tasks import with_etag
 from functions.api.schemas import (
     Category,
     Review,
@@ -99,6 +98,7 @@ def handle_list_review_queue(  # noqa: PLR0917  # powertools passes query parame
         201,
         Task,
         "Reviewed: the task, its new revision as the ETag",
+        400,
         401,
         403,
         404,
@@ -148,7 +148,7 @@ def handle_review_task(  # noqa: PLR0917  # powertools passes parameters by name
                 "correction": task.review.correction,
             },
         )
-    return with_etag(Task.model_validate(task), 201 if outcome.recorded else 200)
+    return with_etag(Task.model_validate(task), task.revision, 201 if outcome.recorded else 200)
 
 
 @router.get(

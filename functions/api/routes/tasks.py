@@ -24,7 +24,7 @@ from functions.api.auth import (
 )
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
-from functions.api.etags import IfMatch, etag, expected_revision
+from functions.api.etags import IfMatch, etag, expected_revision, with_etag
 from functions.api.http_errors import documented
 from functions.api.idempotency import run_once
 from functions.api.logic import tasks as logic
@@ -179,16 +179,6 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
     )
 
 
-def with_etag(task: Task, status_code: int = 200) -> Response[Task]:
-    """`task` as the response body, its revision as the ETag."""
-    return Response(
-        status_code=status_code,
-        content_type=content_types.APPLICATION_JSON,
-        body=task,
-        headers={"ETag": etag(task.revision)},
-    )
-
-
 @router.get(
     "/tasks/<task_id>",
     summary="Read a task",
@@ -206,7 +196,7 @@ def handle_get_task(
     caller: Annotated[Principal, Depends(allow(READ_TASKS))],
 ) -> Response[Task]:
     task = logic.get_task(task_id, store, caller.confined_to_account)
-    return with_etag(Task.model_validate(task))
+    return with_etag(Task.model_validate(task), task.revision)
 
 
 @router.patch(
@@ -234,4 +224,4 @@ def handle_update_task(
     )
     task = logic.update_task(task_id, changes, expected_revision(if_match), store)
     logger.info("task updated", extra={"task_id": task_id, "fields": sorted(changes.fields_set)})
-    return with_etag(Task.model_validate(task))
+    return with_etag(Task.model_validate(task), task.revision)
