@@ -104,6 +104,9 @@ CREATE_TASK = Rule(frozenset(Role), Scope.TASKS_WRITE)
 READ_TASKS = Rule(frozenset(Role), Scope.TASKS_READ)
 UPDATE_TASK = Rule(STAFF, Scope.TASKS_WRITE)
 UPLOAD_DATASET = Rule(frozenset({Role.SUPERVISOR}))
+REVIEW_DECISIONS = Rule(frozenset({Role.SUPERVISOR}))
+READ_REVIEWS = Rule(STAFF, Scope.TASKS_READ)
+SET_SUPPORT_LEVELS = Rule(frozenset({Role.SUPERVISOR}))
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 

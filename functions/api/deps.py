@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from functions.api.data.config_store import ThresholdsStore
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
 from functions.api.idempotency import reset_idempotency
+from functions.api.logic.ports import NO_ACCOUNT_AT_RISK, AccountRiskSource
+from functions.api.logic.reviews import OverridePolicy
 from functions.api.settings import get_settings
 from functions.shared.aws import dynamodb_client, reset_clients, s3_client
 
@@ -40,6 +43,21 @@ def threshold_config() -> ThresholdConfig:
 
 
 @lru_cache(maxsize=1)
+def thresholds_store() -> ThresholdsStore:
+    return ThresholdsStore(get_settings().registry_table, dynamodb_client())
+
+
+def account_risk() -> AccountRiskSource:
+    """Until account risk is tracked, no account is at risk."""
+    return NO_ACCOUNT_AT_RISK
+
+
+def override_policy() -> OverridePolicy:
+    settings = get_settings()
+    return OverridePolicy(settings.override_window, settings.override_threshold)
+
+
+@lru_cache(maxsize=1)
 def dataset_uploads() -> DatasetUploads:
     return DatasetUploads(get_settings().datasets_bucket, s3_client())
 
@@ -49,5 +67,11 @@ def reset() -> None:
     get_settings.cache_clear()
     reset_clients()
     reset_idempotency()
-    for provider in (task_store, model_registry, threshold_config, dataset_uploads):
+    for provider in (
+        task_store,
+        model_registry,
+        threshold_config,
+        thresholds_store,
+        dataset_uploads,
+    ):
         provider.cache_clear()

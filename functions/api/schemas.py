@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from functions.api.logic.datasets import MAX_DATASET_BYTES
 from functions.scoring.features import MAX_TEXT_CHARS
-from functions.shared.models import Label, SupportLevel, TaskStatus
+from functions.shared.models import Label, SupportLevel, TaskStatus, check_threshold_order
 
 MAX_BATCH_TEXTS = 100
 # Allows 100 texts of 5,000 characters even when every character takes 3 bytes in UTF-8.
@@ -67,8 +67,22 @@ class Decision(View):
     decided_at: datetime
 
 
+class Review(View):
+    """A supervisor's judgement of a task's label, kept beside the model's decision."""
+
+    task_id: str
+    label: Label = Field(description="The label the supervisor gave.")
+    model_label: Label = Field(description="The model's label for the task.")
+    correction: bool = Field(description="Whether the supervisor disagreed with the model.")
+    note: str | None = None
+    reviewer: str = Field(description="The supervisor's user id.")
+    reviewed_at: datetime
+    revision: int = Field(description="The task revision this review produced.")
+
+
 class Task(View):
-    """A customer request, its lifecycle and the decision made when it arrived."""
+    """A customer request, its lifecycle, the decision made when it arrived and the latest
+    review of that decision."""
 
     id: str
     text: str
@@ -80,9 +94,15 @@ class Task(View):
     assignee: str | None = None
     reply_note: str | None = None
     reviewed: bool = False
+    effective_label: Label = Field(
+        description="The latest review's label, else the model's: the task's sentiment."
+    )
+    review: Review | None = Field(description="The latest review, or null.")
     created_at: datetime
     updated_at: datetime
-    revision: int = Field(ge=1, description="Increments on every change.")
+    revision: int = Field(
+        ge=1, description="Increments on every change; the ETag of the task is this revision."
+    )
     decision: Decision
 
 
@@ -199,6 +219,10 @@ class HealthCheck(BaseModel):
     model_loaded: bool
     model_version: str | None
     store_reachable: bool
+    retraining_suggested: bool = Field(
+        description="Supervisors correct the active model too often (the override alarm of "
+        "`GET /v1/reviews/stats`, where its figures are)."
+    )
 
 
 class ModelInfo(BaseModel):
@@ -232,3 +256,121 @@ class DatasetUpload(BaseModel):
     fields: dict[str, str]
     expires_in_seconds: int
     max_bytes: int
+
+
+class ReviewRequest(Body):
+    label: Label = Field(description="The label the task should have: confirms or corrects.")
+    note: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+
+
+class ReviewList(BaseModel):
+    items: list[Review] = Field(description="Every review of the task, oldest first.")
+
+
+class ReviewQueueItem(BaseModel):
+    task: Task = Field(description="The task with its decision and the terms that drove it.")
+    margin: float = Field(description="Top probability minus the second: small is uncertain.")
+    risk: float = Field(
+        description="(1 - margin) x support-level weight (escalate 2, priority 1.5, "
+        "standard 1) x 1.5 when the account was at risk: the queue's order."
+    )
+
+
+class ReviewQueue(BaseModel):
+    items: list[ReviewQueueItem]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; absent on the last."
+    )
+
+
+class Agreement(View):
+    """Reviewed tasks (each counted once, by its latest review) whose reviewed label kept
+    the model's, with the counts behind the rate."""
+
+    reviewed: int
+    agreed: int
+    rate: float | None = Field(description="agreed / reviewed; null before any review.")
+    confusion: dict[Label, dict[Label, int]] = Field(
+        description="Tasks by model label, then by reviewed label."
+    )
+
+
+class OverrideAlarm(View):
+    model_version: str = Field(description="The active model, whose reviews are counted.")
+    window: int = Field(description="How many of the latest reviews are counted.")
+    threshold: float = Field(description="The share of corrections that raises the alarm.")
+    reviews: int = Field(description="Reviews counted (at most `window`).")
+    corrections: int
+    correction_rate: float | None
+    retraining_suggested: bool = Field(
+        description="A full window whose share of corrections is above the threshold. "
+        "Clears when the share falls back or a new model goes live."
+    )
+
+
+class ReviewStats(View):
+    overall: Agreement
+    by_category: dict[str, Agreement]
+    by_model_version: dict[str, Agreement]
+    by_week: dict[str, Agreement] = Field(
+        description="By the ISO week (e.g. `2026-W09`) the reviewed decision was made."
+    )
+    alarm: OverrideAlarm | None = Field(description="Null when no model is active.")
+
+
+NegativeThreshold = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class SupportLevels(BaseModel):
+    """The thresholds on the negative-class probability that set support levels."""
+
+    version: int = Field(description="The config version; the ETag.")
+    escalate_negative_min: float
+    priority_negative_min: float
+    updated_at: datetime
+    updated_by: str = Field(description="Who made this version (a user id, or `system`).")
+    reason: str
+
+
+class ThresholdsBody(Body):
+    escalate_negative_min: NegativeThreshold = Field(
+        description="`escalate` from this negative probability up."
+    )
+    priority_negative_min: NegativeThreshold = Field(
+        description="`priority` from this up to the escalate threshold; `standard` below."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdsBody:
+        check_threshold_order(self.escalate_negative_min, self.priority_negative_min)
+        return self
+
+
+class SupportLevelsChange(ThresholdsBody):
+    reason: str = Field(min_length=1, max_length=500, description="Why, for the record.")
+
+
+class SupportLevelsPreviewRequest(ThresholdsBody):
+    created_from: datetime = Field(description="Start of the period (inclusive).")
+    created_to: datetime = Field(description="End of the period (inclusive).")
+
+
+class LevelChange(View):
+    task_id: str
+    category: str
+    created_at: datetime
+    negative: float = Field(description="The decision's negative-class probability.")
+    current: SupportLevel = Field(description="The level the decision recorded.")
+    proposed: SupportLevel
+
+
+class SupportLevelsPreview(View):
+    examined: int = Field(description="Tasks of the period read, newest first.")
+    complete: bool = Field(
+        description="Whether every task of the period was read; false when it has more than "
+        "the bound, and the counts cover the newest ones only."
+    )
+    changed: int = Field(description="Tasks whose level would change.")
+    changed_by_category: dict[str, int]
+    examined_by_category: dict[str, int]
+    examples: list[LevelChange] = Field(description="Up to five of the changed tasks.")

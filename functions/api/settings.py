@@ -13,7 +13,8 @@ class Settings(BaseSettings):
     """Names of the resources the API uses and a few tunables.
 
     Field names are the environment variable names (case-insensitive): TASKS_TABLE,
-    REGISTRY_TABLE, IDEMPOTENCY_TABLE, MODELS_BUCKET, DATASETS_BUCKET, and the optional ones below.
+    REGISTRY_TABLE, IDEMPOTENCY_TABLE, MODELS_BUCKET, DATASETS_BUCKET, and the optional ones below
+    (e.g. OVERRIDE_WINDOW, OVERRIDE_THRESHOLD).
     """
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     # How stale the active-model pointer and the threshold config may be.
     config_refresh_seconds: float = Field(default=60.0, ge=0)
     idempotency_ttl_seconds: int = Field(default=3600, ge=60)
+    # The override alarm: more than this share of corrections among the last reviews.
+    override_window: int = Field(default=50, ge=1, le=1000)
+    override_threshold: float = Field(default=0.25, gt=0, lt=1)
 
 
 @lru_cache(maxsize=1)

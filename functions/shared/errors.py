@@ -26,7 +26,15 @@ class InvalidTransition(DomainError):
 
 
 class ConcurrentUpdate(DomainError):
+    """The record changed since the caller read it (its revision or version moved on)."""
+
     code = "concurrent_update"
+
+
+class PreconditionRequired(DomainError):
+    """A change that could overwrite someone else's came without the revision it expects."""
+
+    code = "precondition_required"
 
 
 class InvalidCursor(DomainError):

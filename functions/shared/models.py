@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 Label = Literal["negative", "neutral", "positive"]
 SupportLevel = Literal["escalate", "priority", "standard"]
@@ -35,18 +35,28 @@ class TermWeight(Frozen):
     weight: float
 
 
-class Thresholds(Frozen):
-    """Support-level thresholds on the negative-class probability; versioned config."""
+def check_threshold_order(escalate_negative_min: float, priority_negative_min: float) -> None:
+    """Raises ValueError when the priority threshold is above the escalate threshold."""
+    if priority_negative_min > escalate_negative_min:
+        raise ValueError("the priority threshold must not exceed the escalate threshold")
 
-    version: int = Field(ge=1)
+
+class ThresholdValues(Frozen):
+    """Support-level thresholds on the negative-class probability."""
+
     escalate_negative_min: Probability
     priority_negative_min: Probability
 
     @model_validator(mode="after")
-    def _priority_not_above_escalate(self) -> Thresholds:
-        if self.priority_negative_min > self.escalate_negative_min:
-            raise ValueError("the priority threshold must not exceed the escalate threshold")
+    def _priority_not_above_escalate(self) -> ThresholdValues:
+        check_threshold_order(self.escalate_negative_min, self.priority_negative_min)
         return self
+
+
+class Thresholds(ThresholdValues):
+    """Support-level thresholds as versioned config: decisions name the version."""
+
+    version: int = Field(ge=1)
 
 
 class Decision(Frozen):
@@ -64,8 +74,27 @@ class Decision(Frozen):
     decided_at: datetime
 
 
+class Review(Frozen):
+    """A supervisor's judgement of a task's label, stored beside the decision (never over
+    it). Every review is kept; the latest one gives the task its effective label."""
+
+    task_id: str
+    label: Label
+    model_label: Label = Field(description="The model's label for the task, for comparison.")
+    note: str | None = None
+    reviewer: str
+    reviewed_at: datetime
+    revision: int = Field(ge=2, description="The task revision this review produced.")
+
+    @property
+    def correction(self) -> bool:
+        """True when the supervisor disagreed with the model."""
+        return self.label != self.model_label
+
+
 class Task(Frozen):
-    """A customer request, its lifecycle and the decision made when it arrived."""
+    """A customer request, its lifecycle, the decision made when it arrived and the latest
+    review of that decision."""
 
     id: str
     text: str
@@ -76,11 +105,25 @@ class Task(Frozen):
     status: TaskStatus
     assignee: str | None = None
     reply_note: str | None = None
-    reviewed: bool = False
     created_at: datetime
     updated_at: datetime
     revision: int = Field(ge=1, description="Increments on every change.")
     decision: Decision
+    review: Review | None = None
+    account_at_risk: bool = Field(
+        default=False, description="Whether the account was at risk when the task arrived."
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def effective_label(self) -> Label:
+        """The latest review's label, else the model's: what the task's sentiment is."""
+        return self.review.label if self.review else self.decision.label
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reviewed(self) -> bool:
+        return self.review is not None
 
 
 class DecisionMetadata(Frozen):
@@ -123,7 +166,8 @@ class TaskChanges(Frozen):
 class TaskFilter(Frozen):
     status: TaskStatus | None = None
     support_level: SupportLevel | None = None
-    label: Label | None = None
+    label: Label | None = Field(default=None, description="The effective label.")
+    model_label: Label | None = Field(default=None, description="The model's own label.")
     category: str | None = None
     account_id: str | None = None
     reviewed: bool | None = None
@@ -135,6 +179,45 @@ class TaskFilter(Frozen):
 class TaskPage(Frozen):
     items: list[Task]
     next_cursor: str | None = None
+
+
+class ReviewQueueFilter(Frozen):
+    """Which unreviewed tasks the review queue shows; all filters combine."""
+
+    category: str | None = None
+    product: str | None = None
+    label: Label | None = None
+    model_version: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+class ReviewCounts(Frozen):
+    """Reviewed tasks counted by model label and reviewed label (each task once, by its
+    latest review), for one scope: everything, a category, a model version or a week."""
+
+    scope: Literal["all", "category", "model_version", "week"]
+    key: str
+    cells: dict[Label, dict[Label, int]]
+
+
+class LevelSnapshot(Frozen):
+    """What a threshold preview needs of one task: its probabilities and stored level."""
+
+    task_id: str
+    category: str
+    created_at: datetime
+    probabilities: Probabilities
+    support_level: SupportLevel
+
+
+class ThresholdsRecord(Frozen):
+    """A version of the support-level thresholds with who set it, when and why."""
+
+    thresholds: Thresholds
+    updated_at: datetime
+    updated_by: str
+    reason: str
 
 
 class SignedUpload(Frozen):

@@ -74,6 +74,7 @@ def test_task_status_update_is_stored_and_bad_transition_rejected(
         "PATCH",
         f"/v1/tasks/{task['id']}",
         body={"status": "in_progress", "assignee": "agent-7"},
+        headers={"If-Match": '"1"'},
         token=agent,
     )
     assert reply.status == 200, reply.body
@@ -238,3 +239,28 @@ def test_seeded_stack_gives_the_demo_customer_a_history_of_their_own(
     assert {task["account_id"] for task in tasks} == {customer.sub}
     everyone = stack.call("GET", "/v1/tasks?limit=100", token=stack.token("agent")).json()
     assert len(everyone["items"]) > len(tasks)
+
+
+def test_a_supervisor_reviews_through_the_gateway_with_the_etag_it_read(
+    local_stack: LocalStack,
+) -> None:
+    # GIVEN a task read by a supervisor, with its ETag
+    task = _new_task(local_stack, f"e2e-{uuid.uuid4().hex[:8]}")
+    supervisor = local_stack.token("supervisor")
+    read = local_stack.call("GET", f"/v1/tasks/{task['id']}", token=supervisor)
+    etag = read.headers["ETag"]
+    # WHEN the supervisor corrects the label with that ETag
+    reply = local_stack.call(
+        "POST",
+        f"/v1/tasks/{task['id']}/review",
+        body={"label": "neutral", "note": "a question, not a complaint"},
+        headers={"If-Match": etag},
+        token=supervisor,
+    )
+    # THEN the review is stored beside the decision and listed in the history
+    assert reply.status == 201, reply.body
+    assert reply.json()["effective_label"] == "neutral"
+    assert reply.json()["decision"] == read.json()["decision"]
+    assert reply.headers["ETag"] != etag
+    history = local_stack.call("GET", f"/v1/tasks/{task['id']}/reviews", token=supervisor)
+    assert [r["label"] for r in history.json()["items"]] == ["neutral"]

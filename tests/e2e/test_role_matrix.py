@@ -66,6 +66,8 @@ class Rule:
     public: bool = False
     body: Callable[[Fixtures], Any] | None = None
     path: Callable[[Fixtures, str], str] = field(default=lambda fx, path: path)
+    # For changes behind If-Match: where to read the current ETag (as a supervisor).
+    etag_from: Callable[[Fixtures], str] | None = None
 
     def outcome(self, principal: str) -> int | str:
         if self.public:
@@ -90,6 +92,22 @@ def _everyone(customer: int | str, other: int | str, staff: int | str = OK) -> d
         "machine_scoped": OK,
         "machine_unscoped": 403,
     }
+
+
+def _supervisor_only() -> dict[str, Any]:
+    """People other than supervisors, and every machine client (no scope allows it): 403."""
+    return {
+        "customer": 403,
+        "other_customer": 403,
+        "agent": 403,
+        "supervisor": OK,
+        "machine_scoped": 403,
+        "machine_unscoped": 403,
+    }
+
+
+def _task_path(fx: Fixtures) -> str:
+    return f"/v1/tasks/{fx.customer_task}"
 
 
 def _task_body(fx: Fixtures) -> dict[str, str]:
@@ -122,17 +140,43 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         scope="carescore/tasks.write",
         body=lambda fx: {"reply_note": "Looking into it now."},
         path=lambda fx, path: path.replace("{task_id}", fx.customer_task),
+        etag_from=_task_path,
+    ),
+    ("POST", "/v1/tasks/{task_id}/review"): Rule(
+        _supervisor_only(),
+        body=lambda fx: {"label": "negative", "note": "checked"},
+        path=lambda fx, path: path.replace("{task_id}", fx.customer_task),
+        etag_from=_task_path,
+    ),
+    ("GET", "/v1/tasks/{task_id}/reviews"): Rule(
+        _everyone(403, 403),
+        scope="carescore/tasks.read",
+        path=lambda fx, path: path.replace("{task_id}", fx.customer_task),
+    ),
+    ("GET", "/v1/reviews/queue"): Rule(_supervisor_only()),
+    ("GET", "/v1/reviews/stats"): Rule(_supervisor_only()),
+    ("GET", "/v1/config/support-levels"): Rule(_supervisor_only()),
+    ("PUT", "/v1/config/support-levels"): Rule(
+        _supervisor_only(),
+        body=lambda fx: {
+            "escalate_negative_min": 0.85,
+            "priority_negative_min": 0.5,
+            "reason": "role matrix",
+        },
+        etag_from=lambda fx: "/v1/config/support-levels",
+    ),
+    ("POST", "/v1/config/support-levels/preview"): Rule(
+        _supervisor_only(),
+        body=lambda fx: {
+            "escalate_negative_min": 0.9,
+            "priority_negative_min": 0.6,
+            "created_from": "2000-01-01T00:00:00Z",
+            "created_to": "2100-01-01T00:00:00Z",
+        },
     ),
     ("GET", "/v1/model"): Rule(_everyone(403, 403), scope="carescore/score"),
     ("POST", "/v1/datasets/uploads"): Rule(
-        {
-            "customer": 403,
-            "other_customer": 403,
-            "agent": 403,
-            "supervisor": OK,
-            "machine_scoped": 403,
-            "machine_unscoped": 403,
-        },
+        _supervisor_only(),
         scope=None,  # no scope lets a machine client upload training data
         body=lambda fx: {"filename": "train.csv", "content_type": "text/csv", "size_bytes": 2048},
     ),
@@ -256,8 +300,16 @@ def test_route_answers_each_caller_as_the_rules_say(
     # GIVEN a valid request from this caller
     token = _token(local_stack, principal, rule, broken_tokens)
     body = rule.body(fixtures) if rule.body else None
+    headers = None
+    if rule.etag_from:
+        read = local_stack.call(
+            "GET", rule.etag_from(fixtures), token=local_stack.token("supervisor")
+        )
+        headers = {"If-Match": read.headers["ETag"]}
     # WHEN it is sent
-    reply = local_stack.call(method, rule.path(fixtures, path), body=body, token=token)
+    reply = local_stack.call(
+        method, rule.path(fixtures, path), body=body, headers=headers, token=token
+    )
     # THEN the status is exactly the rule's, and refusals use the one error body
     expected = rule.outcome(principal)
     if expected == OK:

@@ -73,6 +73,11 @@ class ModelRegistry:
         """The pointer item (version, activated_at), at most one refresh period old."""
         return self._pointer.get()
 
+    def active_version(self) -> str | None:
+        """The active version as the pointer names it (no model is loaded), or None."""
+        pointer = self.active_pointer()
+        return str(pointer["version"]) if pointer else None
+
     def active_model(self) -> SentimentModel:
         """The loaded active model. Raises ModelUnavailable when no version is active or its
         files cannot be fetched or loaded."""

@@ -20,16 +20,30 @@ from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskNotFound
 from functions.shared.models import (
     SUPPORT_LEVEL_RANK,
+    LevelSnapshot,
+    Review,
+    ReviewCounts,
+    ReviewQueueFilter,
     StoredDecision,
     Task,
     TaskFilter,
     TaskPage,
 )
+from functions.shared.support import review_risk
 
 TASK_SORT = "TASK"
 DECISION_SORT = "DECISION"
+REVIEW_SORT_PREFIX = "REVIEW#"
+STATS_PARTITION = "REVIEWSTATS"
 CREATED_KEY = "created_key"
 LEVEL_KEY = "level_key"
+# The sparse review queue: only unreviewed tasks carry these two attributes.
+QUEUE_PARTITION = "review_queue"
+RISK_KEY = "risk_key"
+UNREVIEWED = "unreviewed"
+# Review items: partitioned by the model version that made the reviewed decision.
+REVIEW_MODEL = "review_model"
+REVIEWED_KEY = "reviewed_key"
 # Filter field -> the attribute a GSI is partitioned on. `None` lists every task.
 PARTITIONS: dict[str | None, str] = {
     "account_id": "account_id",
@@ -42,6 +56,9 @@ PARTITIONS: dict[str | None, str] = {
 }
 # When several filters are given, the most selective one picks the index.
 PREFERENCE: tuple[str | None, ...] = tuple(PARTITIONS)
+# Filter field -> attribute for filters that never pick the partition.
+RESIDUAL_ONLY = {"model_label": "model_label"}
+FILTER_ATTRIBUTES = {name: attr for name, attr in PARTITIONS.items() if name} | RESIDUAL_ONLY
 _INDEX_STEM = {
     "account_id": "account",
     "category": "category",
@@ -73,6 +90,12 @@ def _indexes() -> dict[tuple[str | None, str], Index]:
 
 
 INDEXES = _indexes()
+REVIEW_QUEUE_INDEX = Index("review-queue", QUEUE_PARTITION, RISK_KEY)
+REVIEWS_BY_MODEL_INDEX = Index("reviews-by-model", REVIEW_MODEL, REVIEWED_KEY)
+# Every index this module queries; the template declares exactly these.
+ALL_INDEXES = (*INDEXES.values(), REVIEW_QUEUE_INDEX, REVIEWS_BY_MODEL_INDEX)
+# A threshold preview reads at most this many tasks of its period.
+MAX_PREVIEW_TASKS = 5000
 
 
 def time_key(moment: datetime) -> str:
@@ -88,11 +111,19 @@ def _task_partitions(task: Task) -> dict[str, str]:
         "record_type": "task",
         "status": task.status,
         "support_level": task.decision.support_level,
-        "label": task.decision.label,
+        "label": task.effective_label,
+        "model_label": task.decision.label,
         "category": task.category,
         "account_id": task.account_id,
         "reviewed": "true" if task.reviewed else "false",
     }
+
+
+def risk_key(task: Task, created: str) -> str:
+    """The review queue's sort key: the task's review risk, fixed width, then creation."""
+    decision = task.decision
+    risk = review_risk(decision.probabilities, decision.support_level, task.account_at_risk)
+    return f"{round(risk * 1_000_000):07d}#{created}"
 
 
 def task_pk(task_id: str) -> str:
@@ -110,15 +141,114 @@ def task_item(task: Task) -> dict[str, Any]:
         CREATED_KEY: created,
         LEVEL_KEY: f"{rank}#{created}",
     }
+    if not task.reviewed:
+        data |= {QUEUE_PARTITION: UNREVIEWED, RISK_KEY: risk_key(task, created)}
     return to_item(data)
+
+
+_INDEX_ONLY = (
+    "pk",
+    "sk",
+    "record_type",
+    "label",
+    "model_label",
+    "support_level",
+    "reviewed",
+    "effective_label",
+    CREATED_KEY,
+    LEVEL_KEY,
+    QUEUE_PARTITION,
+    RISK_KEY,
+)
 
 
 def item_task(item: dict[str, Any]) -> Task:
     data = from_item(item)
-    for name in ("pk", "sk", "record_type", "label", "support_level", CREATED_KEY, LEVEL_KEY):
+    for name in _INDEX_ONLY:
         data.pop(name, None)
-    data["reviewed"] = data.get("reviewed") == "true"
     return Task.model_validate(data)
+
+
+def review_item(review: Review, model_version: str) -> dict[str, Any]:
+    """A review as its item, beside its task: sorted by the revision it produced, and in
+    the reviews-by-model index under the version that made the reviewed decision."""
+    data = review.model_dump(mode="json") | {
+        "pk": task_pk(review.task_id),
+        "sk": f"{REVIEW_SORT_PREFIX}{review.revision:010d}",
+        "record_type": "review",
+        REVIEW_MODEL: model_version,
+        REVIEWED_KEY: f"{time_key(review.reviewed_at)}#{review.task_id}#{review.revision:010d}",
+    }
+    return to_item(data)
+
+
+def item_review(item: dict[str, Any]) -> Review:
+    data = from_item(item)
+    for name in ("pk", "sk", "record_type", REVIEW_MODEL, REVIEWED_KEY):
+        data.pop(name, None)
+    return Review.model_validate(data)
+
+
+def week_of(moment: datetime) -> str:
+    """The ISO week of a moment in UTC, e.g. ``2026-W09``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%G-W%V")
+
+
+def _cell(model_label: str, reviewed_label: str) -> str:
+    return f"n_{model_label}_{reviewed_label}"
+
+
+def stats_updates(
+    table: str, task: Task, review: Review, previous: Review | None
+) -> list[dict[str, Any]]:
+    """Transaction items that count `task`'s new `review` in the agreement counters
+    (overall, its category, its model version, the week of its decision), moving it out
+    of the cell its `previous` review counted it in. Empty when the cell does not change."""
+    model_label = task.decision.label
+    new = _cell(model_label, review.label)
+    old = _cell(model_label, previous.label) if previous else None
+    if new == old:
+        return []
+    names = {"#new": new, "#scope": "scope", "#key": "key"}
+    values: dict[str, Any] = {":one": {"N": "1"}}
+    expression = "ADD #new :one"
+    if old:
+        names["#old"] = old
+        values[":minus"] = {"N": "-1"}
+        expression += ", #old :minus"
+    scopes = {
+        "all": "all",
+        "category": task.category,
+        "model_version": task.decision.model_version,
+        "week": week_of(task.decision.decided_at),
+    }
+    updates = []
+    for scope, key in scopes.items():
+        updates.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": item_key(STATS_PARTITION, f"{scope}#{key}"),
+                    "UpdateExpression": f"{expression} SET #scope = :{scope}_s, #key = :{scope}_k",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values
+                    | {f":{scope}_s": {"S": scope}, f":{scope}_k": {"S": key}},
+                }
+            }
+        )
+    return updates
+
+
+def item_counts(item: dict[str, Any]) -> ReviewCounts:
+    data = from_item(item)
+    cells: dict[str, dict[str, int]] = {}
+    for name, value in data.items():
+        if name.startswith("n_") and value:
+            model_label, reviewed_label = name[2:].split("_")
+            cells.setdefault(model_label, {})[reviewed_label] = int(value)
+    return ReviewCounts.model_validate({"scope": data["scope"], "key": data["key"], "cells": cells})
 
 
 def decision_item(record: StoredDecision) -> dict[str, Any]:
@@ -152,7 +282,7 @@ def plan_query(task_filter: TaskFilter) -> QueryPlan:
     given = {
         name: value
         for name, value in task_filter.model_dump(exclude_none=True).items()
-        if name in PARTITIONS
+        if name in FILTER_ATTRIBUTES
     }
     by_level = task_filter.order == "support_level"
     choices = [name for name in PREFERENCE if name is None or name in given]
@@ -166,8 +296,7 @@ def plan_query(task_filter: TaskFilter) -> QueryPlan:
     values: dict[str, Any] = {
         ":p": {"S": "task" if field is None else _attribute_value(given[field])}
     }
-    low = time_key(task_filter.created_from) if task_filter.created_from else None
-    high = time_key(task_filter.created_to) + "~" if task_filter.created_to else None
+    low, high = _time_bounds(task_filter.created_from, task_filter.created_to)
     filters: list[str] = []
     residual = {name: value for name, value in given.items() if name != field}
     if not level_sorted:
@@ -179,17 +308,53 @@ def plan_query(task_filter: TaskFilter) -> QueryPlan:
         sort_condition = ""
         if low or high:
             # Level order cannot bound time by its sort key; the range filters the partition.
-            names["#t"] = CREATED_KEY
-            values[":tlow"], values[":thigh"] = {"S": low or " "}, {"S": high or "~"}
-            filters.append("#t BETWEEN :tlow AND :thigh")
+            filters.append(_time_filter(names, values, low, high))
     for number, (name, value) in enumerate(sorted(residual.items())):
-        names[f"#f{number}"] = PARTITIONS[name]
+        names[f"#f{number}"] = FILTER_ATTRIBUTES[name]
         values[f":f{number}"] = {"S": _attribute_value(value)}
         filters.append(f"#f{number} = :f{number}")
     if not sort_condition:
         del names["#s"]
     key_condition = "#p = :p" + (f" AND {sort_condition}" if sort_condition else "")
     return QueryPlan(index, key_condition, " AND ".join(filters) or None, names, values)
+
+
+def _time_filter(
+    names: dict[str, str], values: dict[str, Any], low: str | None, high: str | None
+) -> str:
+    names["#t"] = CREATED_KEY
+    values[":tlow"], values[":thigh"] = {"S": low or " "}, {"S": high or "~"}
+    return "#t BETWEEN :tlow AND :thigh"
+
+
+def _time_bounds(
+    created_from: datetime | None, created_to: datetime | None
+) -> tuple[str | None, str | None]:
+    """Bounds on `created_key` for an inclusive time range (either end open)."""
+    low = time_key(created_from) if created_from else None
+    high = time_key(created_to) + "~" if created_to else None
+    return low, high
+
+
+def plan_review_queue(queue_filter: ReviewQueueFilter) -> QueryPlan:
+    """The sparse review-queue index, riskiest first; every filter narrows that partition."""
+    names = {"#p": QUEUE_PARTITION}
+    values: dict[str, Any] = {":p": {"S": UNREVIEWED}}
+    filters: list[str] = []
+    for name in ("category", "product", "label"):
+        value = getattr(queue_filter, name)
+        if value is not None:
+            names[f"#{name}"] = name
+            values[f":{name}"] = {"S": value}
+            filters.append(f"#{name} = :{name}")
+    if queue_filter.model_version is not None:
+        names["#d"], names["#mv"] = "decision", "model_version"
+        values[":mv"] = {"S": queue_filter.model_version}
+        filters.append("#d.#mv = :mv")
+    low, high = _time_bounds(queue_filter.created_from, queue_filter.created_to)
+    if low or high:
+        filters.append(_time_filter(names, values, low, high))
+    return QueryPlan(REVIEW_QUEUE_INDEX, "#p = :p", " AND ".join(filters) or None, names, values)
 
 
 def _between(
@@ -255,11 +420,7 @@ class TaskStore:
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            if self.get_task(task.id) is None:
-                raise TaskNotFound(f"there is no task {task.id}") from None
-            raise ConcurrentUpdate(
-                "the task changed while this update was being made; read it and try again"
-            ) from None
+            self._refuse_stale(task.id)
 
     def put_decisions(self, decisions: Sequence[StoredDecision]) -> None:
         """Writes decision records in batches of 25, retrying unprocessed ones a few times."""
@@ -285,8 +446,18 @@ class TaskStore:
         fewer than `limit` tasks with a cursor to continue. Raises InvalidCursor when the
         cursor is malformed or was issued for a different filter.
         """
-        plan = plan_query(task_filter)
-        fingerprint = _fingerprint(task_filter)
+        return self._page(plan_query(task_filter), _fingerprint(task_filter), limit, cursor)
+
+    def query_review_queue(
+        self, queue_filter: ReviewQueueFilter, limit: int, cursor: str | None
+    ) -> TaskPage:
+        """One page of unreviewed tasks, riskiest first, from the sparse review-queue index;
+        bounded and continued like `query_tasks`. Raises InvalidCursor."""
+        return self._page(
+            plan_review_queue(queue_filter), _fingerprint(queue_filter), limit, cursor
+        )
+
+    def _page(self, plan: QueryPlan, fingerprint: str, limit: int, cursor: str | None) -> TaskPage:
         start = decode_cursor(cursor, plan.index, fingerprint) if cursor else None
         items: list[dict[str, Any]] = []
         last_key: dict[str, Any] | None = None
@@ -322,13 +493,146 @@ class TaskStore:
         next_cursor = encode_cursor(last_key, plan.index, fingerprint) if last_key else None
         return TaskPage(items=tasks, next_cursor=next_cursor)
 
+    def record_review(self, before: Task, after: Task) -> None:
+        """Stores `after`'s latest review beside the decision, and `after` over `before`, in
+        one transaction with the agreement counters, if the stored task is still at
+        `before`'s revision. The task item's stream record carries both images, so a
+        stream reader can move counts from the old effective label to the new one.
+
+        Raises TaskNotFound when the task is gone, ConcurrentUpdate when another change got
+        there first, and ValueError when `after` carries no review.
+        """
+        review = after.review
+        if review is None:
+            raise ValueError("a task without a review has no review to record")
+        task, expected_revision = after, before.revision
+        transaction = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": task_item(task),
+                    "ConditionExpression": "attribute_exists(pk) AND revision = :expected",
+                    "ExpressionAttributeValues": {":expected": {"N": str(expected_revision)}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": review_item(review, task.decision.model_version),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            *stats_updates(self._table, task, review, before.review),
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=transaction)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            self._refuse_stale(task.id)
+
+    def _refuse_stale(self, task_id: str) -> None:
+        if self.get_task(task_id) is None:
+            raise TaskNotFound(f"there is no task {task_id}") from None
+        raise ConcurrentUpdate(
+            "the task changed since it was read; read it again and retry with its ETag"
+        ) from None
+
+    def list_reviews(self, task_id: str) -> list[Review]:
+        """Every review of a task, oldest first (a query on the task's own partition)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :reviews)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": task_pk(task_id)},
+                ":reviews": {"S": REVIEW_SORT_PREFIX},
+            },
+            "ConsistentRead": True,
+        }
+        return [item_review(item) for item in self._query_all(request)]
+
+    def recent_reviews(self, model_version: str, count: int) -> list[Review]:
+        """The latest `count` reviews of decisions made by `model_version`, newest first
+        (one page of the reviews-by-model index)."""
+        response = self._client.query(
+            TableName=self._table,
+            IndexName=REVIEWS_BY_MODEL_INDEX.name,
+            KeyConditionExpression="#p = :p",
+            ExpressionAttributeNames={"#p": REVIEW_MODEL},
+            ExpressionAttributeValues={":p": {"S": model_version}},
+            ScanIndexForward=False,
+            Limit=count,
+        )
+        return [item_review(item) for item in response.get("Items", [])]
+
+    def review_counts(self) -> list[ReviewCounts]:
+        """Every agreement counter (one partition: overall, per category, per model version,
+        per week)."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": STATS_PARTITION}},
+        }
+        return [item_counts(item) for item in self._query_all(request)]
+
+    def _query_all(self, request: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a query over one small partition, page after page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            response = self._client.query(**request)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return items
+            request = request | {"ExclusiveStartKey": response["LastEvaluatedKey"]}
+
+    def level_snapshots(
+        self, created_from: datetime, created_to: datetime, limit: int
+    ) -> tuple[list[LevelSnapshot], bool]:
+        """The probabilities and stored support level of tasks created in a period, newest
+        first, at most `limit` of them (a range query on all-newest that reads only those
+        attributes). The flag says whether the whole period was read."""
+        index = INDEXES[(None, "newest")]
+        low, high = _time_bounds(created_from, created_to)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index.name,
+            "KeyConditionExpression": "#p = :p AND #s BETWEEN :low AND :high",
+            "ProjectionExpression": "id, category, created_at, #d.probabilities, #d.support_level",
+            "ExpressionAttributeNames": {"#p": index.partition, "#s": index.sort, "#d": "decision"},
+            "ExpressionAttributeValues": {
+                ":p": {"S": "task"},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            },
+            "ScanIndexForward": False,
+        }
+        snapshots: list[LevelSnapshot] = []
+        while len(snapshots) < limit:
+            request["Limit"] = limit - len(snapshots)
+            response = self._client.query(**request)
+            for item in response.get("Items", []):
+                data = from_item(item)
+                snapshots.append(
+                    LevelSnapshot(
+                        task_id=data["id"],
+                        category=data["category"],
+                        created_at=data["created_at"],
+                        probabilities=data["decision"]["probabilities"],
+                        support_level=data["decision"]["support_level"],
+                    )
+                )
+            if "LastEvaluatedKey" not in response:
+                return snapshots, True
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return snapshots, False
+
 
 def _key_of(item: dict[str, Any], index: Index) -> dict[str, Any]:
     return {name: item[name] for name in ("pk", "sk", index.partition, index.sort)}
 
 
-def _fingerprint(task_filter: TaskFilter) -> str:
-    canonical = json.dumps(task_filter.model_dump(mode="json"), sort_keys=True)
+def _fingerprint(query_filter: TaskFilter | ReviewQueueFilter) -> str:
+    canonical = json.dumps(query_filter.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from functions.scoring.model import SentimentModel
-from functions.shared.models import StoredDecision, Task, TaskFilter, TaskPage, Thresholds
+from functions.shared.models import (
+    LevelSnapshot,
+    Review,
+    ReviewCounts,
+    ReviewQueueFilter,
+    StoredDecision,
+    Task,
+    TaskFilter,
+    TaskPage,
+    Thresholds,
+    ThresholdsRecord,
+)
 
 
 class ModelSource(Protocol):
@@ -15,14 +27,22 @@ class ModelSource(Protocol):
         ...
 
 
+class ActiveVersionSource(Protocol):
+    def active_version(self) -> str | None:
+        """The active model's version, or None when no model is active."""
+        ...
+
+
 class ThresholdSource(Protocol):
     def current_thresholds(self) -> Thresholds: ...
 
 
-class TaskRepository(Protocol):
-    def put_task(self, task: Task) -> None: ...
-
+class TaskReader(Protocol):
     def get_task(self, task_id: str) -> Task | None: ...
+
+
+class TaskRepository(TaskReader, Protocol):
+    def put_task(self, task: Task) -> None: ...
 
     def replace_task(self, task: Task, expected_revision: int) -> None:
         """Stores `task` if the stored one is still at `expected_revision`; raises
@@ -32,3 +52,62 @@ class TaskRepository(Protocol):
     def query_tasks(self, task_filter: TaskFilter, limit: int, cursor: str | None) -> TaskPage: ...
 
     def put_decisions(self, decisions: Sequence[StoredDecision]) -> None: ...
+
+
+class ReviewRepository(TaskReader, Protocol):
+    def record_review(self, before: Task, after: Task) -> None:
+        """Stores `after` (carrying its new latest review) and that review, if the stored
+        task is still at `before`'s revision; raises ConcurrentUpdate otherwise and
+        TaskNotFound when it is gone."""
+        ...
+
+    def list_reviews(self, task_id: str) -> list[Review]:
+        """Every review of the task, oldest first."""
+        ...
+
+    def recent_reviews(self, model_version: str, count: int) -> list[Review]:
+        """The latest `count` reviews of decisions `model_version` made, newest first."""
+        ...
+
+    def review_counts(self) -> list[ReviewCounts]:
+        """The agreement counters kept at review time."""
+        ...
+
+    def query_review_queue(
+        self, queue_filter: ReviewQueueFilter, limit: int, cursor: str | None
+    ) -> TaskPage:
+        """Unreviewed tasks, riskiest first."""
+        ...
+
+
+class DecisionHistory(Protocol):
+    def level_snapshots(
+        self, created_from: datetime, created_to: datetime, limit: int
+    ) -> tuple[list[LevelSnapshot], bool]:
+        """At most `limit` tasks of a period, newest first, and whether that was all."""
+        ...
+
+
+class ThresholdsRepository(Protocol):
+    def current(self) -> ThresholdsRecord: ...
+
+    def replace(self, record: ThresholdsRecord) -> None:
+        """Makes `record` current if the version before it still is; raises
+        ConcurrentUpdate otherwise."""
+        ...
+
+
+class AccountRiskSource(Protocol):
+    def is_at_risk(self, account_id: str) -> bool:
+        """Whether the account keeps coming back unhappy (the trends' account risk)."""
+        ...
+
+
+class NoAccountAtRisk:
+    """AccountRiskSource until account risk is tracked: no account is at risk."""
+
+    def is_at_risk(self, account_id: str) -> bool:
+        return False
+
+
+NO_ACCOUNT_AT_RISK = NoAccountAtRisk()

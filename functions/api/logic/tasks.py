@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
+from functions.api.logic.concurrency import check_expected_revision
+from functions.api.logic.ports import (
+    NO_ACCOUNT_AT_RISK,
+    AccountRiskSource,
+    ModelSource,
+    TaskReader,
+    TaskRepository,
+    ThresholdSource,
+)
 from functions.api.logic.scoring import decide_one
 from functions.shared.clock import new_id, utc_now
 from functions.shared.errors import Forbidden, InvalidTimeRange, InvalidTransition, TaskNotFound
@@ -23,6 +31,12 @@ def check_transition(current: TaskStatus, target: TaskStatus) -> None:
     """Raises InvalidTransition when a task may not move from `current` to `target`."""
     if target != current and target not in ALLOWED_TRANSITIONS[current]:
         raise InvalidTransition(f"a task cannot move from {current} to {target}")
+
+
+def check_time_range(created_from: datetime | None, created_to: datetime | None) -> None:
+    """Raises InvalidTimeRange when a period ends before it starts (either end may be open)."""
+    if created_from is not None and created_to is not None and created_from > created_to:
+        raise InvalidTimeRange("created_from is after created_to")
 
 
 def check_own_account(account_id: str | None, confined_to: str | None) -> None:
@@ -45,11 +59,13 @@ def create_task(
     models: ModelSource,
     thresholds: ThresholdSource,
     repository: TaskRepository,
+    accounts: AccountRiskSource = NO_ACCOUNT_AT_RISK,
     confined_to: str | None = None,
     now: Callable[[], datetime] = utc_now,
     make_id: Callable[[], str] = new_id,
 ) -> Task:
-    """Scores the request's text and stores it as an open task with its decision record.
+    """Scores the request's text and stores it as an open task with its decision record,
+    noting whether its account was at risk (which raises its place in the review queue).
 
     A caller confined to one account may only create tasks for it. Raises Forbidden,
     InvalidText (blank or too long) and ModelUnavailable; writes one item.
@@ -68,12 +84,13 @@ def create_task(
         updated_at=decision.decided_at,
         revision=1,
         decision=decision,
+        account_at_risk=accounts.is_at_risk(new.account_id),
     )
     repository.put_task(task)
     return task
 
 
-def get_task(task_id: str, repository: TaskRepository, confined_to: str | None = None) -> Task:
+def get_task(task_id: str, repository: TaskReader, confined_to: str | None = None) -> Task:
     """Raises TaskNotFound when there is no task `task_id`, or when the caller is confined
     to another account: the same error either way, so a customer cannot learn that someone
     else's task exists."""
@@ -86,15 +103,19 @@ def get_task(task_id: str, repository: TaskRepository, confined_to: str | None =
 def update_task(
     task_id: str,
     changes: TaskChanges,
+    expected_revision: int | None,
     repository: TaskRepository,
     now: Callable[[], datetime] = utc_now,
 ) -> Task:
-    """Applies `changes` to the task if its status transition is allowed.
+    """Applies `changes` to the task if it is still at `expected_revision` and its status
+    transition is allowed.
 
-    Raises TaskNotFound, InvalidTransition, or ConcurrentUpdate when the task changed
-    between read and write. A change that changes nothing writes nothing.
+    Raises TaskNotFound, PreconditionRequired (no expected revision), ConcurrentUpdate
+    (the task is at another revision, or changed between read and write) and
+    InvalidTransition. A change that changes nothing writes nothing.
     """
     task = get_task(task_id, repository)
+    check_expected_revision(task.revision, expected_revision, "task")
     updates: dict[str, object] = {}
     if "status" in changes.fields_set and changes.status is not None:
         check_transition(task.status, changes.status)
@@ -122,10 +143,5 @@ def list_tasks(
     check_own_account(task_filter.account_id, confined_to)
     if confined_to is not None:
         task_filter = task_filter.model_copy(update={"account_id": confined_to})
-    if (
-        task_filter.created_from is not None
-        and task_filter.created_to is not None
-        and task_filter.created_from > task_filter.created_to
-    ):
-        raise InvalidTimeRange("created_from is after created_to")
+    check_time_range(task_filter.created_from, task_filter.created_to)
     return repository.query_tasks(task_filter, limit, cursor)

@@ -14,6 +14,7 @@ from functions.api.auth import READ_MODEL, Principal, allow, secured
 from functions.api.data.serving import ModelRegistry
 from functions.api.data.task_store import TaskStore
 from functions.api.http_errors import documented
+from functions.api.logic.reviews import OverridePolicy, override_alarm
 from functions.api.schemas import HealthCheck, ModelInfo
 from functions.shared.errors import DomainError, ServiceUnhealthy
 
@@ -24,13 +25,17 @@ logger = Logger(child=True)
 @router.get(
     "/health",
     summary="Is the model loaded and the store reachable?",
-    description="Public: needs no token.",
+    description=(
+        "Public: needs no token. `retraining_suggested` is the override alarm's flag alone; "
+        "its figures are in `GET /v1/reviews/stats` (supervisors)."
+    ),
     tags=["system"],
     responses=documented(200, HealthCheck, "Healthy", 503),
 )
 def handle_get_health(
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
     store: Annotated[TaskStore, Depends(deps.task_store)],
+    policy: Annotated[OverridePolicy, Depends(deps.override_policy)],
 ) -> HealthCheck:
     version: str | None = None
     try:
@@ -39,15 +44,17 @@ def handle_get_health(
         logger.warning("health: model not available", extra={"error_type": type(error).__name__})
     try:
         store.ping()
+        alarm = override_alarm(models, policy, store) if version else None
         reachable = True
     except (BotoCoreError, ClientError) as error:
         logger.warning("health: store unreachable", extra={"error_type": type(error).__name__})
-        reachable = False
+        alarm, reachable = None, False
     check = HealthCheck(
         status="ok" if version and reachable else "degraded",
         model_loaded=version is not None,
         model_version=version,
         store_reachable=reachable,
+        retraining_suggested=alarm is not None and alarm.retraining_suggested,
     )
     if check.status != "ok":
         raise ServiceUnhealthy("the service cannot score or store right now", [check.model_dump()])

@@ -24,9 +24,11 @@ from functions.api.auth import (
 )
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
+from functions.api.etags import IfMatch, etag, expected_revision, with_etag
 from functions.api.http_errors import documented
 from functions.api.idempotency import run_once
 from functions.api.logic import tasks as logic
+from functions.api.logic.ports import AccountRiskSource
 from functions.api.schemas import (
     AccountId,
     Category,
@@ -90,6 +92,7 @@ def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
     thresholds: Annotated[ThresholdConfig, Depends(deps.threshold_config)],
     store: Annotated[TaskStore, Depends(deps.task_store)],
+    accounts: Annotated[AccountRiskSource, Depends(deps.account_risk)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Task]:
     account_id = logic.account_of_new_task(request.account_id, caller.confined_to_account)
@@ -103,6 +106,7 @@ def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
             models=models,
             thresholds=thresholds,
             repository=store,
+            accounts=accounts,
             confined_to=caller.confined_to_account,
         )
         metrics.add_metric(name="TasksCreated", unit=MetricUnit.Count, value=1)
@@ -122,7 +126,7 @@ def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
         body=task,
-        headers={"Location": f"/v1/tasks/{task.id}"},
+        headers={"Location": f"/v1/tasks/{task.id}", "ETag": etag(task.revision)},
     )
 
 
@@ -144,7 +148,10 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
     caller: Annotated[Principal, Depends(allow(READ_TASKS))],
     status: Annotated[TaskStatus | None, Query()] = None,
     support_level: Annotated[SupportLevel | None, Query()] = None,
-    label: Annotated[Label | None, Query()] = None,
+    label: Annotated[
+        Label | None, Query(description="The effective label: a review's, else the model's.")
+    ] = None,
+    model_label: Annotated[Label | None, Query(description="The model's own label.")] = None,
     category: Annotated[Category | None, Query()] = None,
     account_id: Annotated[AccountId | None, Query()] = None,
     reviewed: Annotated[bool | None, Query()] = None,
@@ -158,6 +165,7 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         status=status,
         support_level=support_level,
         label=label,
+        model_label=model_label,
         category=category,
         account_id=account_id,
         reviewed=reviewed,
@@ -174,24 +182,34 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
 @router.get(
     "/tasks/<task_id>",
     summary="Read a task",
-    description="A customer reads only their own tasks; any other is not found.",
+    description=(
+        "A customer reads only their own tasks; any other is not found. The `ETag` header "
+        "is the task's revision: send it as `If-Match` to change the task."
+    ),
     tags=["tasks"],
-    responses=documented(200, Task, "The task", 401, 403, 404),
+    responses=documented(200, Task, "The task, its revision as the ETag", 401, 403, 404),
     **secured(READ_TASKS),
 )
 def handle_get_task(
     task_id: Annotated[TaskId, Path()],
     store: Annotated[TaskStore, Depends(deps.task_store)],
     caller: Annotated[Principal, Depends(allow(READ_TASKS))],
-) -> Task:
-    return Task.model_validate(logic.get_task(task_id, store, caller.confined_to_account))
+) -> Response[Task]:
+    task = logic.get_task(task_id, store, caller.confined_to_account)
+    return with_etag(Task.model_validate(task), task.revision)
 
 
 @router.patch(
     "/tasks/<task_id>",
     summary="Update a task's status, assignee or reply note",
+    description=(
+        "Needs `If-Match` with the task's ETag, so an update never silently overwrites a "
+        "newer one: 428 without it, 412 when the task changed since."
+    ),
     tags=["tasks"],
-    responses=documented(200, Task, "The updated task", 400, 401, 403, 404, 409, 413, 415),
+    responses=documented(
+        200, Task, "The updated task", 400, 401, 403, 404, 409, 412, 413, 415, 428
+    ),
     **secured(UPDATE_TASK),
 )
 def handle_update_task(
@@ -199,10 +217,11 @@ def handle_update_task(
     request: Annotated[UpdateTaskRequest, Body()],
     store: Annotated[TaskStore, Depends(deps.task_store)],
     _caller: Annotated[Principal, Depends(allow(UPDATE_TASK))],
-) -> Task:
+    if_match: IfMatch = None,
+) -> Response[Task]:
     changes = TaskChanges(
         **request.model_dump(exclude_unset=True), fields_set=frozenset(request.model_fields_set)
     )
-    task = logic.update_task(task_id, changes, store)
+    task = logic.update_task(task_id, changes, expected_revision(if_match), store)
     logger.info("task updated", extra={"task_id": task_id, "fields": sorted(changes.fields_set)})
-    return Task.model_validate(task)
+    return with_etag(Task.model_validate(task), task.revision)

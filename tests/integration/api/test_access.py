@@ -55,6 +55,13 @@ RULES: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/tasks/{task_id}"): (200, STAFF | {"customer", "machine[tasks.read]"}),
     ("PATCH", "/v1/tasks/{task_id}"): (200, STAFF | {"machine[tasks.write]"}),
     ("POST", "/v1/datasets/uploads"): (201, {"supervisor"}),
+    ("GET", "/v1/reviews/queue"): (200, {"supervisor"}),
+    ("GET", "/v1/reviews/stats"): (200, {"supervisor"}),
+    ("POST", "/v1/tasks/{task_id}/review"): (201, {"supervisor"}),
+    ("GET", "/v1/tasks/{task_id}/reviews"): (200, STAFF | {"machine[tasks.read]"}),
+    ("GET", "/v1/config/support-levels"): (200, {"supervisor"}),
+    ("PUT", "/v1/config/support-levels"): (200, {"supervisor"}),
+    ("POST", "/v1/config/support-levels/preview"): (200, {"supervisor"}),
 }
 # A customer who may read tasks, but not this one: not found, never "forbidden".
 HIDDEN = {("GET", "/v1/tasks/{task_id}"): {"other_customer"}}
@@ -77,11 +84,26 @@ def request_for(method: str, path: str, caller: Caller | None, task_id: str) -> 
             "content_type": "text/csv",
             "size_bytes": 2048,
         },
+        ("POST", "/v1/tasks/{task_id}/review"): {"label": "neutral"},
+        ("PUT", "/v1/config/support-levels"): {
+            "escalate_negative_min": 0.9,
+            "priority_negative_min": 0.6,
+            "reason": "fewer escalations",
+        },
+        ("POST", "/v1/config/support-levels/preview"): {
+            "escalate_negative_min": 0.9,
+            "priority_negative_min": 0.6,
+            "created_from": "2020-01-01T00:00:00Z",
+            "created_to": "2100-01-01T00:00:00Z",
+        },
     }
+    # Changes that need the revision read: the fresh task's and the seeded config's are 1.
+    if_match = method in ("PATCH", "PUT") or path.endswith("/review")
     return {
         "path": path.replace("{task_id}", task_id),
         "body": bodies.get((method, path)),
         "caller": caller,
+        "headers": {"If-Match": '"1"'} if if_match else None,
     }
 
 

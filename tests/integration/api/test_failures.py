@@ -61,7 +61,12 @@ def test_a_stale_write_is_refused_as_a_concurrent_update(api: Call) -> None:
     store = TaskStore(get_settings().tasks_table, deps.dynamodb_client())
     stale = store.get_task(created["id"])
     assert stale is not None
-    api("PATCH", f"/v1/tasks/{created['id']}", body={"assignee": "agent-1"})
+    api(
+        "PATCH",
+        f"/v1/tasks/{created['id']}",
+        body={"assignee": "agent-1"},
+        headers={"If-Match": '"1"'},
+    )
     # WHEN the other agent's change is written against the old revision
     # THEN it is refused instead of overwriting the first change
     with pytest.raises(ConcurrentUpdate):

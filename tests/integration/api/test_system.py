@@ -23,6 +23,7 @@ def test_health_reports_the_loaded_model_and_a_reachable_store(
         "model_loaded": True,
         "model_version": active_model,
         "store_reachable": True,
+        "retraining_suggested": False,
     }
 
 

@@ -30,7 +30,12 @@ def seeded(api: Call) -> list[dict[str, Any]]:
         reply = api("POST", "/v1/tasks", body=body)
         assert reply.status == 201
         tasks.append(reply.body)
-    api("PATCH", f"/v1/tasks/{tasks[0]['id']}", body={"status": "resolved"})
+    api(
+        "PATCH",
+        f"/v1/tasks/{tasks[0]['id']}",
+        body={"status": "resolved"},
+        headers={"If-Match": '"1"'},
+    )
     tasks[0]["status"] = "resolved"
     return tasks
 

@@ -15,6 +15,9 @@ CALM = "what time does the gate open for the morning flight"
 HAPPY = "thank you, the crew was wonderful and so friendly"
 
 
+FIRST = {"If-Match": '"1"'}
+
+
 def new_task(**overrides: Any) -> dict[str, Any]:
     return {"text": ANGRY, "account_id": "acct-1", "category": "baggage", "channel": "web"} | (
         overrides
@@ -122,18 +125,19 @@ def test_malformed_task_id_is_422(api: Call) -> None:
 def test_status_moves_open_to_in_progress_to_resolved_and_back_to_open(api: Call) -> None:
     task = create(api)
     path = f"/v1/tasks/{task['id']}"
-    for status in ("in_progress", "resolved", "open"):
-        reply = api("PATCH", path, body={"status": status})
+    for revision, status in enumerate(("in_progress", "resolved", "open"), start=1):
+        reply = api("PATCH", path, body={"status": status}, headers={"If-Match": f'"{revision}"'})
         assert reply.status == 200
         assert reply.body["status"] == status
+        assert reply.headers["ETag"] == f'"{revision + 1}"'
     assert api("GET", path).body["revision"] == 4
 
 
 def test_resolved_task_cannot_go_to_in_progress(api: Call) -> None:
     task = create(api)
     path = f"/v1/tasks/{task['id']}"
-    api("PATCH", path, body={"status": "resolved"})
-    reply = api("PATCH", path, body={"status": "in_progress"})
+    api("PATCH", path, body={"status": "resolved"}, headers=FIRST)
+    reply = api("PATCH", path, body={"status": "in_progress"}, headers={"If-Match": '"2"'})
     assert reply.status == 409
     assert reply.error_code == "invalid_transition"
     assert api("GET", path).body["status"] == "resolved"
@@ -142,9 +146,11 @@ def test_resolved_task_cannot_go_to_in_progress(api: Call) -> None:
 def test_assignee_and_reply_note_are_set_and_cleared(api: Call) -> None:
     task = create(api)
     path = f"/v1/tasks/{task['id']}"
-    set_reply = api("PATCH", path, body={"assignee": "agent-7", "reply_note": "Called back"})
+    set_reply = api(
+        "PATCH", path, body={"assignee": "agent-7", "reply_note": "Called back"}, headers=FIRST
+    )
     assert (set_reply.body["assignee"], set_reply.body["reply_note"]) == ("agent-7", "Called back")
-    cleared = api("PATCH", path, body={"assignee": None})
+    cleared = api("PATCH", path, body={"assignee": None}, headers={"If-Match": '"2"'})
     assert cleared.body["assignee"] is None
     assert cleared.body["reply_note"] == "Called back"
     assert cleared.body["decision"] == task["decision"]
@@ -157,11 +163,48 @@ def test_assignee_and_reply_note_are_set_and_cleared(api: Call) -> None:
 )
 def test_patch_with_a_bad_body_is_422(api: Call, body: dict[str, Any]) -> None:
     task = create(api)
-    reply = api("PATCH", f"/v1/tasks/{task['id']}", body=body)
+    reply = api("PATCH", f"/v1/tasks/{task['id']}", body=body, headers=FIRST)
     assert reply.status == 422
     assert reply.error_code == "validation_error"
 
 
 def test_patch_of_an_unknown_task_is_404(api: Call) -> None:
-    reply = api("PATCH", f"/v1/tasks/{'a' * 32}", body={"status": "resolved"})
+    reply = api("PATCH", f"/v1/tasks/{'a' * 32}", body={"status": "resolved"}, headers=FIRST)
     assert reply.status == 404
+
+
+def test_a_read_carries_the_revision_as_its_etag(api: Call) -> None:
+    task = create(api)
+    reply = api("GET", f"/v1/tasks/{task['id']}")
+    assert reply.headers["ETag"] == '"1"'
+
+
+def test_patch_without_if_match_is_428_and_changes_nothing(api: Call) -> None:
+    task = create(api)
+    path = f"/v1/tasks/{task['id']}"
+    reply = api("PATCH", path, body={"assignee": "agent-7"})
+    assert reply.status == 428
+    assert reply.error_code == "precondition_required"
+    assert api("GET", path).body["assignee"] is None
+
+
+def test_patch_against_a_stale_etag_is_412_and_keeps_the_newer_update(api: Call) -> None:
+    # GIVEN two agents who read the task at revision 1; the first assigns it
+    task = create(api)
+    path = f"/v1/tasks/{task['id']}"
+    api("PATCH", path, body={"assignee": "agent-1"}, headers=FIRST)
+    # WHEN the second updates it with the ETag they read
+    reply = api("PATCH", path, body={"assignee": "agent-2"}, headers=FIRST)
+    # THEN it is refused and the first update stands
+    assert reply.status == 412
+    assert reply.error_code == "concurrent_update"
+    assert api("GET", path).body["assignee"] == "agent-1"
+
+
+@pytest.mark.parametrize("if_match", ["*", "1", 'W/"1"', '"0"', '"1", "2"'])
+def test_an_if_match_that_is_not_one_etag_is_422(api: Call, if_match: str) -> None:
+    task = create(api)
+    reply = api(
+        "PATCH", f"/v1/tasks/{task['id']}", body={"assignee": "a"}, headers={"If-Match": if_match}
+    )
+    assert reply.status == 422

@@ -13,15 +13,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 from samtranslator.yaml_helper import yaml_parse
 
-from functions.api.data.task_store import INDEXES, decode_cursor, encode_cursor, plan_query
+from functions.api.data.task_store import (
+    ALL_INDEXES,
+    INDEXES,
+    REVIEW_QUEUE_INDEX,
+    decode_cursor,
+    encode_cursor,
+    plan_query,
+    plan_review_queue,
+)
 from functions.shared.errors import InvalidCursor
-from functions.shared.models import TaskFilter
+from functions.shared.models import ReviewQueueFilter, TaskFilter
 
 ROOT = Path(__file__).resolve().parents[3]
 VALUES: dict[str, Any] = {
     "status": "open",
     "support_level": "priority",
     "label": "negative",
+    "model_label": "positive",
     "category": "baggage",
     "account_id": "acct-1",
     "reviewed": False,
@@ -39,7 +48,7 @@ def template_indexes() -> dict[str, tuple[str, str]]:
 
 def test_the_template_declares_exactly_the_indexes_the_store_queries() -> None:
     declared = template_indexes()
-    planned = {index.name: (index.partition, index.sort) for index in INDEXES.values()}
+    planned = {index.name: (index.partition, index.sort) for index in ALL_INDEXES}
     assert declared == planned
 
 
@@ -70,6 +79,41 @@ def test_each_filter_combination_has_an_index_query(
     mentioned = set(plan.names.values())
     for name in combo:
         assert name in mentioned or name == "support_level"
+
+
+QUEUE_VALUES: dict[str, Any] = {
+    "category": "baggage",
+    "product": "United",
+    "label": "negative",
+    "model_version": "abc123",
+    "created_from": datetime(2026, 1, 1, tzinfo=UTC),
+    "created_to": datetime(2026, 2, 1, tzinfo=UTC),
+}
+QUEUE_COMBINATIONS = [
+    combo
+    for size in range(len(QUEUE_VALUES) + 1)
+    for combo in itertools.combinations(QUEUE_VALUES, size)
+]
+
+
+@pytest.mark.parametrize("combo", QUEUE_COMBINATIONS, ids=lambda c: "+".join(c) or "none")
+def test_each_review_queue_filter_is_a_query_on_the_sparse_index(combo: tuple[str, ...]) -> None:
+    plan = plan_review_queue(ReviewQueueFilter(**{name: QUEUE_VALUES[name] for name in combo}))
+    assert plan.index == REVIEW_QUEUE_INDEX
+    assert plan.index.name in template_indexes()
+    assert plan.key_condition == "#p = :p"
+    # Every given filter narrows the partition: by its attribute, or by creation time.
+    mentioned = set(plan.names.values())
+    for name in combo:
+        assert ("created_key" if name.startswith("created_") else name) in mentioned
+    assert (plan.filter_expression is None) == (not combo)
+
+
+def test_the_model_label_filter_never_picks_the_partition() -> None:
+    plan = plan_query(TaskFilter(model_label="negative"))
+    assert plan.index.name == "all-newest"
+    assert plan.filter_expression == "#f0 = :f0"
+    assert plan.names["#f0"] == "model_label"
 
 
 def test_newest_order_bounds_time_by_the_sort_key() -> None:

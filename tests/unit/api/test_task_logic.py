@@ -7,7 +7,13 @@ import pytest
 from functions.api.logic import tasks as logic
 from functions.api.logic.scoring import score_batch
 from functions.scoring.model import InvalidText, SentimentModel
-from functions.shared.errors import InvalidTimeRange, InvalidTransition, TaskNotFound
+from functions.shared.errors import (
+    ConcurrentUpdate,
+    InvalidTimeRange,
+    InvalidTransition,
+    PreconditionRequired,
+    TaskNotFound,
+)
 from functions.shared.models import DecisionMetadata, NewTask, TaskChanges, TaskFilter
 from tests.unit.api.conftest import FixedModel, FixedThresholds, MemoryTasks
 
@@ -70,7 +76,7 @@ def test_update_that_changes_nothing_writes_nothing(
     task_id = created(repository, loaded_model)
     before = repository.writes
     logic.update_task(
-        task_id, TaskChanges(status="open", fields_set=frozenset({"status"})), repository
+        task_id, TaskChanges(status="open", fields_set=frozenset({"status"})), 1, repository
     )
     assert repository.writes == before
 
@@ -81,7 +87,10 @@ def test_update_keeps_the_decision_and_bumps_the_revision(
     task_id = created(repository, loaded_model)
     original = repository.tasks[task_id]
     updated = logic.update_task(
-        task_id, TaskChanges(assignee="agent-1", fields_set=frozenset({"assignee"})), repository
+        task_id,
+        TaskChanges(assignee="agent-1", fields_set=frozenset({"assignee"})),
+        1,
+        repository,
     )
     assert updated.decision == original.decision
     assert updated.revision == original.revision + 1
@@ -89,7 +98,7 @@ def test_update_keeps_the_decision_and_bumps_the_revision(
 
 def test_update_of_a_missing_task_raises_not_found(repository: MemoryTasks) -> None:
     with pytest.raises(TaskNotFound):
-        logic.update_task("f" * 32, TaskChanges(fields_set=frozenset()), repository)
+        logic.update_task("f" * 32, TaskChanges(fields_set=frozenset()), 1, repository)
 
 
 def test_backwards_time_range_is_refused(repository: MemoryTasks) -> None:
@@ -130,3 +139,55 @@ def test_account_of_new_task(
     requested: str | None, confined_to: str | None, expected: str | None
 ) -> None:
     assert logic.account_of_new_task(requested, confined_to) == expected
+
+
+def test_update_without_an_expected_revision_is_refused_and_writes_nothing(
+    repository: MemoryTasks, loaded_model: SentimentModel
+) -> None:
+    task_id = created(repository, loaded_model)
+    before = repository.writes
+    with pytest.raises(PreconditionRequired):
+        logic.update_task(
+            task_id,
+            TaskChanges(assignee="a-1", fields_set=frozenset({"assignee"})),
+            None,
+            repository,
+        )
+    assert repository.writes == before
+
+
+def test_update_against_a_stale_revision_is_refused_and_keeps_the_newer_change(
+    repository: MemoryTasks, loaded_model: SentimentModel
+) -> None:
+    # GIVEN a task that one agent updated after another read it at revision 1
+    task_id = created(repository, loaded_model)
+    assign = TaskChanges(assignee="first", fields_set=frozenset({"assignee"}))
+    logic.update_task(task_id, assign, 1, repository)
+    # WHEN the second agent updates it against revision 1
+    late = TaskChanges(assignee="second", fields_set=frozenset({"assignee"}))
+    with pytest.raises(ConcurrentUpdate):
+        logic.update_task(task_id, late, 1, repository)
+    # THEN the first change stands
+    assert repository.tasks[task_id].assignee == "first"
+
+
+class AtRisk:
+    def __init__(self, *accounts: str) -> None:
+        self.accounts = set(accounts)
+
+    def is_at_risk(self, account_id: str) -> bool:
+        return account_id in self.accounts
+
+
+def test_a_task_notes_whether_its_account_was_at_risk(
+    repository: MemoryTasks, loaded_model: SentimentModel
+) -> None:
+    task = logic.create_task(
+        NEW,
+        models=FixedModel(loaded_model),
+        thresholds=FixedThresholds(),
+        repository=repository,
+        accounts=AtRisk(NEW.account_id),
+    )
+    assert task.account_at_risk
+    assert not repository.tasks[created(repository, loaded_model)].account_at_risk

@@ -49,7 +49,7 @@ export function problemOf(status: number): ApiProblem {
   if (status === 401) return "unauthenticated";
   if (status === 403) return "forbidden";
   if (status === 404) return "not_found";
-  if (status === 409) return "conflict";
+  if (status === 409 || status === 412) return "conflict";
   if (status === 503 || status === 502 || status === 504) return "unavailable";
   if (status >= 400 && status < 500) return "invalid";
   return "failed";
@@ -114,9 +114,13 @@ export function createApi({ baseUrl, accessToken, onUnauthenticated }: ApiOption
   return {
     listTasks: (query: TaskQuery) => call(() => client.GET("/v1/tasks", { params: { query } })),
     createTask: (body: CreateTask) => call(() => client.POST("/v1/tasks", { body })),
-    updateTask: (taskId: string, body: TaskChanges) =>
+    /** Updates the task at `revision` (its ETag): a newer change is never overwritten. */
+    updateTask: (taskId: string, revision: number, body: TaskChanges) =>
       call(() =>
-        client.PATCH("/v1/tasks/{task_id}", { params: { path: { task_id: taskId } }, body }),
+        client.PATCH("/v1/tasks/{task_id}", {
+          params: { path: { task_id: taskId }, header: { "if-match": `"${revision}"` } },
+          body,
+        }),
       ),
   };
 }

@@ -161,7 +161,7 @@ export function createQueueStore(api: Api, onFirstLoad: () => void = () => {}) {
     saving.value = true;
     saveError.value = null;
     try {
-      const updated = await api.updateTask(task.id, changes);
+      const updated = await api.updateTask(task.id, task.revision, changes);
       tasks.value = tasks.value.map((item) => (item.id === updated.id ? updated : item));
       announcement.value = `Saved. The request is now ${updated.status.replace("_", " ")}.`;
       close();
