@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -114,6 +115,8 @@ def serve(code_dir: str, handler_name: str, fd_in: int, fd_out: int) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C at the terminal reaches the whole process group; the parent stops instances.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     code_directory, handler_path, read_fd, write_fd = sys.argv[1:5]
     # The launch directory (the repository) is no part of a function's code.
     if sys.path and sys.path[0] == os.getcwd():
