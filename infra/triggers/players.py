@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from infra.triggers.loop import PlayerThread
 from infra.triggers.schedules import ScheduleMapping, ScheduleRunner
 from infra.triggers.sources import EventSource
 from infra.triggers.sqs import SqsMapping, SqsPoller
@@ -15,17 +16,11 @@ from infra.triggers.streams import ShardReader, StreamMapping, shard_ids
 from infra.workers import Outcome, Workers
 
 
-class Player(Protocol):
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-
 @dataclass
 class Players:
     """The running players, what each function is triggered by, and the schedules to fire."""
 
-    players: list[Player] = field(default_factory=list)
+    players: list[PlayerThread] = field(default_factory=list)
     schedules: dict[str, ScheduleRunner] = field(default_factory=dict)  # "Function.Event"
     triggers: dict[str, list[str]] = field(default_factory=dict)  # function -> descriptions
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.template import ACCOUNT_ID, REGION
+from infra.triggers.loop import PlayerThread
 from infra.triggers.sources import EventSource
 from infra.workers import Outcome
 
@@ -184,7 +184,7 @@ class ScheduleMapping:
         }
 
 
-class ScheduleRunner:
+class ScheduleRunner(PlayerThread):
     """Fires one schedule at its times, in a thread of its own; `fire` fires it now."""
 
     def __init__(
@@ -194,21 +194,11 @@ class ScheduleRunner:
         log: Callable[[str], None],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__(f"{mapping.function}.{mapping.event}", log)
         self.mapping = mapping
         self._invoke = invoke
-        self._log = log
         self._clock = clock
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"schedule-{mapping.function}-{mapping.event}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+        self._due = next_fire(mapping.expression, clock())
 
     def fire(self) -> Outcome:
         """Invokes the function now with the schedule's event; returns the outcome."""
@@ -220,8 +210,10 @@ class ScheduleRunner:
             )
         return outcome
 
-    def _run(self) -> None:
-        due = next_fire(self.mapping.expression, self._clock())
-        while not self._stop.wait(max(0.0, (due - self._clock()).total_seconds())):
-            self.fire()
-            due = next_fire(self.mapping.expression, max(due, self._clock()))
+    def run_once(self) -> bool:
+        """Waits for the next due time and fires, unless stopped first."""
+        if self._stop.wait(max(0.0, (self._due - self._clock()).total_seconds())):
+            return True
+        self.fire()
+        self._due = next_fire(self.mapping.expression, max(self._due, self._clock()))
+        return True

@@ -18,13 +18,13 @@ dead-letter queue named by its `RedrivePolicy` on the next receive, as SQS does.
 from __future__ import annotations
 
 import base64
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from infra.template import REGION
+from infra.triggers.loop import PlayerThread
 from infra.triggers.sources import EventSource, resolved
 from infra.workers import Outcome
 
@@ -127,7 +127,7 @@ def succeeded(outcome: Outcome, message_ids: list[str], report_failures: bool) -
     return set(message_ids) - failed
 
 
-class SqsPoller:
+class SqsPoller(PlayerThread):
     """Plays one SQS event source mapping in a thread of its own."""
 
     def __init__(
@@ -138,10 +138,10 @@ class SqsPoller:
         log: Callable[[str], None],
         function_timeout: float = 0.0,
     ) -> None:
+        super().__init__(f"{mapping.function}.{mapping.event}", log)
         self.mapping = mapping
         self._client = client
         self._invoke = invoke
-        self._log = log
         self._queue_url: str = client.get_queue_url(QueueName=mapping.queue_arn.rsplit(":", 1)[-1])[
             "QueueUrl"
         ]
@@ -157,26 +157,9 @@ class SqsPoller:
                 f"({visibility:g} s) is shorter than the function's timeout "
                 f"({function_timeout:g} s)"
             )
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"sqs-{mapping.function}-{mapping.event}", daemon=True
-        )
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=LONG_POLL_SECONDS + 5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.poll_once()
-            except Exception as error:  # the emulator going away at shutdown, mostly
-                if not self._stop.is_set():
-                    self._log(f"{self.mapping.event}: polling failed: {error}")
-                    self._stop.wait(1)
+    def run_once(self) -> bool:
+        return self.poll_once() > 0  # an empty round has already waited in its long poll
 
     def _receive(self, count: int, wait: int) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = self._client.receive_message(

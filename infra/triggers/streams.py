@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -35,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from infra.template import ACCOUNT_ID, REGION
+from infra.triggers.loop import PlayerThread
 from infra.triggers.sources import EventSource, resolved
 from infra.workers import Outcome
 
@@ -183,8 +183,10 @@ def failure_record(
     }
 
 
-class ShardReader:
+class ShardReader(PlayerThread):
     """Plays one stream event source mapping on one shard, in a thread of its own."""
+
+    idle_seconds = POLL_SECONDS
 
     def __init__(
         self,
@@ -196,12 +198,12 @@ class ShardReader:
         invoke: Callable[[Any], Outcome],
         log: Callable[[str], None],
     ) -> None:
+        super().__init__(f"{mapping.function}.{mapping.event}", log)
         self.mapping = mapping
         self.shard_id = shard_id
         self._streams = streams
         self._sqs = sqs
         self._invoke = invoke
-        self._log = log
         self._pending: list[dict[str, Any]] = []  # read, not yet checkpointed past
         # LATEST is taken now, so what is written from here on is seen.
         self._iterator: str | None = streams.get_shard_iterator(
@@ -209,27 +211,9 @@ class ShardReader:
             ShardId=shard_id,
             ShardIteratorType=mapping.starting_position,
         )["ShardIterator"]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"stream-{mapping.function}-{mapping.event}", daemon=True
-        )
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                if not self.poll_once():
-                    self._stop.wait(POLL_SECONDS)
-            except Exception as error:  # the emulator going away at shutdown, mostly
-                if not self._stop.is_set():
-                    self._log(f"{self.mapping.event}: reading the stream failed: {error}")
-                    self._stop.wait(1)
+    def run_once(self) -> bool:
+        return self.poll_once() > 0
 
     def _read(self) -> bool:
         """Reads what the shard has beyond the pending records; False when nothing came."""
