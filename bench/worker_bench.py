@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infra.runtime import LambdaContext, load_handler  # noqa: E402
+from infra.lambda_runtime import LambdaContext, load_handler  # noqa: E402
 from infra.workers import FunctionPool, FunctionSpec  # noqa: E402
 
 CODE_DIR = ROOT / "tests" / "e2e" / "fixtures"
@@ -58,8 +58,8 @@ def main() -> int:
     event = json.loads(EVENT_FILE.read_text(encoding="utf-8"))
     event["routeKey"] = "GET /v1/echo/{name}"
 
-    handler = load_handler(str(CODE_DIR), HANDLER)
-    in_process = _time(lambda: handler(event, LambdaContext("Echo", 128, 3000)), args.calls)
+    handler = load_handler(CODE_DIR, HANDLER)
+    in_process = _time(lambda: handler(event, LambdaContext("Echo", 128, 3)), args.calls)
 
     spec = FunctionSpec(name="Echo", handler=HANDLER, code_dir=CODE_DIR, environment={}, timeout=3)
     pool = FunctionPool(spec, {}, sink=lambda name, line: None)

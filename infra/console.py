@@ -1,15 +1,16 @@
 """The local stack's console: a few lines on the terminal, everything in a log file.
 
-Every line a function writes goes to the log file (`.carescore/local.log`, JSON lines:
-time, function, and the function's own structured record or its plain text). The terminal
-gets, prefixed with the function's name, what needs a person: warnings and errors of
-structured (powertools) logs, and plain text such as prints and tracebacks. With
-`verbose` every line goes to the terminal too.
+Every line a function writes goes to the log file (`.carescore/local.log`, or
+$CARESCORE_LOG_FILE; JSON lines: time, function, and the function's own structured record
+or its plain text). The terminal gets, prefixed with the function's name, what needs a
+person: warnings and errors of structured (powertools) logs, and plain text such as prints
+and tracebacks. With `verbose` every line goes to the terminal too.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from datetime import UTC, datetime
@@ -19,6 +20,11 @@ from typing import Any, TextIO
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LOG_FILE = ROOT / ".carescore" / "local.log"
 QUIET_LEVELS = frozenset({"DEBUG", "INFO"})
+
+
+def log_file() -> Path:
+    """Where the running stack writes its log."""
+    return Path(os.environ.get("CARESCORE_LOG_FILE", DEFAULT_LOG_FILE))
 
 
 def _record(line: str) -> dict[str, Any] | None:
@@ -36,14 +42,14 @@ class Console:
 
     def __init__(
         self,
-        log_file: Path = DEFAULT_LOG_FILE,
+        path: Path | None = None,
         *,
         verbose: bool = False,
         terminal: TextIO | None = None,
     ) -> None:
-        self.log_file = log_file
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        self._file = log_file.open("w", encoding="utf-8")
+        self.log_file = path or log_file()
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.log_file.open("w", encoding="utf-8")
         self._terminal = terminal or sys.stderr
         self._verbose = verbose
         self._lock = threading.Lock()

@@ -60,13 +60,15 @@ def _summary(plan: LocalPlan, players: Players, not_played: Mapping[str, list[st
 def start_functions(
     plan: LocalPlan, stack: Stack, endpoint: str, root: Path, sink: LogSink | None = None
 ) -> RunningFunctions:
-    """Starts a warm instance of every function, sets the buckets' notifications and starts
-    every event source player against the emulator at `endpoint`.
+    """Starts every function's workers (an instance now for those serving HTTP routes), sets
+    the buckets' notifications and starts every event source player against the emulator at
+    `endpoint`.
 
     Raises ValueError for an event source that cannot be played (the workers are stopped).
     """
+    served = {route.function for route in plan.routes if route.function in plan.functions}
     workers = start_workers(
-        plan.functions, stack.environments, aws_environment(endpoint), root, sink
+        plan.functions, stack.environments, aws_environment(endpoint), root, sink=sink, warm=served
     )
     try:
         played, other = event_sources(plan.sam)

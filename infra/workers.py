@@ -1,8 +1,8 @@
 """Lambda functions run locally, each in processes of its own, as Lambda runs them.
 
 Every function of the template gets a `FunctionPool`: up to its reserved concurrency (or
-DEFAULT_CONCURRENCY) instances, each a `python -m infra.runtime` process with the
-function's environment only, so one function never sees another's variables. An instance
+DEFAULT_CONCURRENCY) instances, each a `python -m infra.lambda_runtime` process with
+the function's environment only, so one function never sees another's variables. An instance
 serves one invocation at a time and stays warm for the next; concurrent invocations go to
 separate instances, and beyond the cap they wait for one to be free (Lambda would throttle
 them; locally a short wait is kinder). An invocation that runs past the function's timeout
@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,8 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Lambda scales each function out to its reserved concurrency; without one, this many
 # instances at most, so a burst cannot start more processes than two cores can carry.
 DEFAULT_CONCURRENCY = 4
-# Lambda's limit on the init phase (importing the handler, module-level code).
-INIT_TIMEOUT_SECONDS = 10
+# Lambda gives the init phase (importing the handler, module-level code) 10 s; a laptop
+# starting several functions at once on two cores needs more, and this is no test of it.
+INIT_TIMEOUT_SECONDS = 60
 # Variables of the caller's environment an instance keeps: what Python needs to start
 # (Lambda's image has its own), and the caller's choice of log level.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH")
@@ -113,7 +114,7 @@ class _Instance:
             [
                 sys.executable,
                 "-m",
-                "infra.runtime",
+                "infra.lambda_runtime",
                 str(spec.code_dir),
                 spec.handler,
                 str(to_child_read),
@@ -197,12 +198,16 @@ class FunctionPool:
         self._closed = False
 
     def warm(self) -> None:
-        """Starts one instance ahead of the first invocation, so it does not pay the start."""
+        """Starts one instance ahead of the first invocation, so it does not pay the start.
+        An instance that fails to start is logged; the first invocation then tries again."""
         with self._free:
             if self._count or self._closed:
                 return
             self._count += 1
-        self._release(self._start())
+        try:
+            self._release(self._start())
+        except OSError as error:
+            self._sink(self.spec.name, str(error))
 
     def invoke(self, event: Any, timeout: float | None = None) -> Outcome:
         """Runs one invocation on a free instance; waits for one when all are busy.
@@ -337,17 +342,20 @@ def start_workers(
     environments: Mapping[str, Mapping[str, str]],
     aws: Mapping[str, str],
     root: Path,
+    *,
     sink: LogSink | None = None,
+    warm: Collection[str] = (),
 ) -> Workers:
-    """A pool per function, each with one instance started (in parallel) so the first
-    invocations do not wait for a cold start."""
+    """A pool per function. The `warm` ones get an instance now (in parallel), so their
+    first invocations (HTTP requests, say) do not wait for a cold start; the others start
+    one on their first invocation, as Lambda does."""
     workers = Workers(
         {
             name: FunctionPool(function_spec(function, environments.get(name, {}), root), aws, sink)
             for name, function in functions.items()
         }
     )
-    starters = [threading.Thread(target=pool.warm) for pool in workers.pools.values()]
+    starters = [threading.Thread(target=workers[name].warm) for name in warm]
     for starter in starters:
         starter.start()
     for starter in starters:
