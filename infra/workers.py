@@ -262,6 +262,9 @@ class FunctionPool:
             while True:
                 if self._closed:
                     raise RuntimeError(f"{self.spec.name}: the function's pool is closed")
+                while self._idle and not self._idle[-1].alive:  # died while idle: replace it
+                    self._idle.pop().stop()
+                    self._count -= 1
                 if self._idle:
                     return self._idle.pop()
                 if self._count < self.spec.concurrency:
