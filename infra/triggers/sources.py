@@ -43,6 +43,18 @@ class EventSource:
             value = value[part]
         return value
 
+    def batching(self, default_batch_size: int) -> dict[str, Any]:
+        """What the polled sources (SQS, streams) share: the function and event names,
+        `BatchSize`, `MaximumBatchingWindowInSeconds` and `ReportBatchItemFailures`."""
+        return {
+            "function": self.function,
+            "event": self.name,
+            "batch_size": int(self.properties.get("BatchSize", default_batch_size)),
+            "window": float(self.properties.get("MaximumBatchingWindowInSeconds", 0)),
+            "report_failures": "ReportBatchItemFailures"
+            in (self.properties.get("FunctionResponseTypes") or []),
+        }
+
     def enabled(self) -> bool:
         """`Enabled: false` (SQS, DynamoDB, Schedule) or `State: DISABLED` switch it off."""
         if self.properties.get("Enabled") is False:
@@ -81,6 +93,14 @@ def reference_values(sources: list[EventSource]) -> dict[str, Any]:
             if value is not None:
                 values[reference_key(source, path)] = value
     return values
+
+
+def required(source: EventSource, path: tuple[str, ...], values: Mapping[str, str]) -> str:
+    """The resolved value of a property the source cannot do without; ValueError if absent."""
+    value = resolved(source, path, values)
+    if value is None:
+        raise ValueError(f"{source.key}: a {source.type} event needs {'.'.join(path)}")
+    return value
 
 
 def resolved(source: EventSource, path: tuple[str, ...], values: Mapping[str, str]) -> str | None:

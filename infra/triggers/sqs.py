@@ -25,7 +25,7 @@ from typing import Any
 
 from infra.template import REGION
 from infra.triggers.loop import PlayerThread
-from infra.triggers.sources import EventSource, resolved
+from infra.triggers.sources import EventSource, required
 from infra.workers import Outcome
 
 DEFAULT_BATCH_SIZE = 10
@@ -47,18 +47,9 @@ class SqsMapping:
 
     @classmethod
     def from_source(cls, source: EventSource, values: dict[str, str]) -> SqsMapping:
-        properties = source.properties
-        queue = resolved(source, ("Queue",), values)
-        if queue is None:
-            raise ValueError(f"{source.key}: an SQS event needs a Queue")
         return cls(
-            function=source.function,
-            event=source.name,
-            queue_arn=queue,
-            batch_size=int(properties.get("BatchSize", DEFAULT_BATCH_SIZE)),
-            window=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
-            report_failures="ReportBatchItemFailures"
-            in (properties.get("FunctionResponseTypes") or []),
+            queue_arn=required(source, ("Queue",), values),
+            **source.batching(DEFAULT_BATCH_SIZE),
         )
 
     def describe(self) -> str:

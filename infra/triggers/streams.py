@@ -35,7 +35,7 @@ from typing import Any
 
 from infra.template import ACCOUNT_ID, REGION
 from infra.triggers.loop import PlayerThread
-from infra.triggers.sources import EventSource, resolved
+from infra.triggers.sources import EventSource, required, resolved
 from infra.workers import Outcome
 
 DEFAULT_BATCH_SIZE = 100
@@ -62,21 +62,13 @@ class StreamMapping:
     @classmethod
     def from_source(cls, source: EventSource, values: dict[str, str]) -> StreamMapping:
         properties = source.properties
-        stream = resolved(source, ("Stream",), values)
-        if stream is None:
-            raise ValueError(f"{source.key}: a DynamoDB event needs a Stream")
         return cls(
-            function=source.function,
-            event=source.name,
-            stream_arn=stream,
+            stream_arn=required(source, ("Stream",), values),
             starting_position=str(properties.get("StartingPosition", "LATEST")).upper(),
-            batch_size=int(properties.get("BatchSize", DEFAULT_BATCH_SIZE)),
-            window=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
             max_retries=int(properties.get("MaximumRetryAttempts", -1)),
             bisect=bool(properties.get("BisectBatchOnFunctionError", False)),
-            report_failures="ReportBatchItemFailures"
-            in (properties.get("FunctionResponseTypes") or []),
             on_failure=resolved(source, ("DestinationConfig", "OnFailure", "Destination"), values),
+            **source.batching(DEFAULT_BATCH_SIZE),
         )
 
     def describe(self) -> str:
