@@ -6,7 +6,8 @@ concurrent clients (keep-alive connections), as the machine client with a client
 token from the stack's /oauth2/token (so every request also pays for the gateway's JWT
 check). Each cell stops after --requests requests or --seconds seconds, whichever first.
 
-Phase 2 (in process): builds the same stack inside this process and calls the handler
+Phase 2 (in process): builds the same stack, then calls the handler in this process (with
+its function's environment, as its worker would have it)
 directly with payload-2.0 events (carrying the machine client's claims, as the authorizer
 would put them), timing SentimentModel.score inside it, so the time in the
 handler splits into model scoring and everything else (validation, DynamoDB, serialisation).
@@ -28,6 +29,7 @@ import random
 import signal
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -42,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from infra.demo import DEMO_TASKS  # noqa: E402
 from infra.http_events import Request, build_event, map_result  # noqa: E402
-from infra.lambda_runtime import LambdaContext  # noqa: E402
+from infra.lambda_runtime import LambdaContext, load_handler  # noqa: E402
 from model_build import shared_data_file  # noqa: E402
 
 CONCURRENCY = (1, 4, 16)
@@ -236,14 +238,23 @@ def _machine_authorizer(running: Any) -> dict[str, Any] | None:
 QUIET_HANDLER = {"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
 
 
+def _in_process_handler(running: Any, function: str) -> Callable[[dict[str, Any], Any], Any]:
+    """The function's handler imported into this process, with the function's environment
+    (as its worker has it, the quiet log level included) applied to this process's."""
+    worker = running.functions.workers[function]
+    os.environ.update(worker.environment)
+    return load_handler(worker.spec.code_dir, worker.spec.handler)
+
+
 def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[Split]:
     """Handler time per call, split into SentimentModel.score and the rest (means, ms)."""
     os.environ["CARESCORE_SEED"] = "0"
     os.environ.update(QUIET_HANDLER | {k: v for k, v in os.environ.items() if k in QUIET_HANDLER})
     from functions.scoring.model import Prediction, SentimentModel
+    from infra.console import Console
     from infra.local import build
 
-    running = build()
+    running = build(console=Console(Path(tempfile.mkdtemp(prefix="carescore-bench-")) / "log"))
     authorizer = _machine_authorizer(running)
     scored = threading.local()
     original = SentimentModel.score
@@ -264,7 +275,7 @@ def in_process_phase(texts: list[str], calls: int, max_seconds: float) -> list[S
                 r for r in running.plan.routes if r.match("POST", scenario.path) is not None
             )
             function = running.plan.functions[route.function]
-            handler = running.handlers[route.function]
+            handler = _in_process_handler(running, route.function)
             totals: list[float] = []
             models: list[float] = []
             deadline = time.perf_counter() + max_seconds

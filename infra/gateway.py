@@ -1,11 +1,14 @@
-"""The local API Gateway: routes each request to its handler, or to the static portal files.
+"""The local API Gateway: routes each request to its function, or to the static portal files.
 
 Before a handler runs, the gateway does what the HTTP API does with the template's
 settings (infra/auth.py): answers CORS preflights, runs the JWT authorizer on routes that
 name one (a request without a valid token never reaches the handler; the claims go into
 `requestContext.authorizer`), and adds CORS headers for the allowed origin only. It also
 serves the OAuth token endpoint the Cognito domain would (`POST /oauth2/token`), the built
-portal and the portal's `/config.json`.
+portal and the portal's `/config.json`, and, to callers on this machine only,
+`POST /_local/schedules/<Function>.<Event>`, which fires a schedule of the template now.
+
+Functions run in their workers (infra/workers.py), not in the gateway's process.
 """
 
 from __future__ import annotations
@@ -28,9 +31,18 @@ from infra.auth import (
     check_scopes,
     verify,
 )
-from infra.http_events import Request, Response, build_event, map_result
-from infra.lambda_runtime import Handler, LambdaContext
+from infra.http_events import (
+    INTEGRATION_TIMEOUT_SECONDS,
+    Request,
+    Response,
+    build_event,
+    integration_response,
+)
 from infra.template import LocalFunction, Route
+from infra.workers import Outcome
+
+# How the gateway invokes a function: (function name, event, timeout in seconds).
+Invoke = Callable[[str, dict[str, Any], float], Outcome]
 
 
 def error_response(status: HTTPStatus, code: str, message: str) -> Response:
@@ -48,15 +60,17 @@ PORTAL_NOT_BUILT = (
     b"</title><h1>The portal is not built</h1><p>Run <code>make portal</code> (npm ci and the "
     b"build into web/dist), then reload. <code>make run</code> does it for you.</p></html>"
 )
+SCHEDULES_PATH = "/_local/schedules/"
+LOOPBACK = ("127.0.0.1", "::1")
 
 
 class Gateway:
-    """Routes requests to handlers, or to the static portal files."""
+    """Routes requests to functions, or to the static portal files."""
 
     def __init__(
         self,
         routes: tuple[Route, ...],
-        handlers: Mapping[str, Handler],
+        invoke: Invoke,
         functions: Mapping[str, LocalFunction],
         static_dir: Path | None,
         log: Callable[[str], None] | None = None,
@@ -64,17 +78,19 @@ class Gateway:
         security: ApiSecurity | None = None,
         keys: KeySource | None = None,
         token_endpoint: Callable[[Request], Response] | None = None,
+        fire_schedule: Callable[[str], Outcome] | None = None,
         access_log: bool = False,
         portal_config: Mapping[str, str] | None = None,
     ) -> None:
-        self.routes = tuple(route for route in routes if route.function in handlers)
-        self.handlers = handlers
+        self.routes = tuple(route for route in routes if route.function in functions)
+        self.invoke = invoke
         self.functions = functions
         self.static_dir = static_dir.resolve() if static_dir else None
         self._log = log
         self.security = security or ApiSecurity()
         self.keys = keys
         self.token_endpoint = token_endpoint
+        self.fire_schedule = fire_schedule
         # One line per request on stderr, and the failing check of each refused token.
         self.access_log = access_log
         # Served as /config.json from memory: the built files stay the same for every stage.
@@ -158,6 +174,8 @@ class Gateway:
         path = urlsplit(request.target).path
         if self.token_endpoint is not None and path == TOKEN_PATH:
             return self.token_endpoint(request)
+        if path.startswith(SCHEDULES_PATH) and request.method == "POST":
+            return self._fire(unquote(path[len(SCHEDULES_PATH) :]), request)
         matched = self._route(request.method, path)
         if request.method in ("GET", "HEAD") and (matched is None or matched[0].catch_all):
             # The portal's files take precedence over a catch-all route, as on the CDN.
@@ -213,16 +231,21 @@ class Gateway:
         return candidate
 
     def _invoke(self, route: Route, event: dict[str, Any]) -> Response:
-        function = self.functions[route.function]
-        context = LambdaContext(function.logical_id, function.memory, function.timeout)
-        try:
-            result = self.handlers[route.function](event, context)
-        except Exception:  # an unhandled error in Lambda surfaces as a bare 500 at the gateway
-            if self._log:
-                import traceback
+        """Invokes the route's function in its worker, waiting no longer than the HTTP API
+        would; the function's own log says why an invocation failed."""
+        timeout = self.functions[route.function].timeout
+        outcome = self.invoke(route.function, event, min(timeout, INTEGRATION_TIMEOUT_SECONDS))
+        return integration_response(outcome, timeout)
 
-                self._log(f"{route.function} raised:\n{traceback.format_exc()}")
-            return error_response(
-                HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "Internal Server Error"
-            )
-        return map_result(result)
+    def _fire(self, key: str, request: Request) -> Response:
+        """Fires the schedule `Function.Event` now, for callers on this machine."""
+        if self.fire_schedule is None or request.source_ip not in LOOPBACK:
+            return error_response(HTTPStatus.NOT_FOUND, "not_found", "no such schedule")
+        try:
+            outcome = self.fire_schedule(key)
+        except KeyError:
+            return error_response(HTTPStatus.NOT_FOUND, "not_found", f"no schedule {key}")
+        body = {"schedule": key} | (
+            {"error": outcome.error} if outcome.error else {"result": outcome.result}
+        )
+        return Response(200, [("content-type", "application/json")], json.dumps(body).encode())

@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from infra.template import ACCOUNT_ID, Route
+from infra.workers import Outcome
 
 API_ID = "local"
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
@@ -128,3 +130,24 @@ def map_result(result: Any) -> Response:
     body = result.get("body") or ""
     raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode("utf-8")
     return Response(int(result["statusCode"]), headers, raw)
+
+
+# The HTTP API gives a Lambda integration at most this long, whatever the function's timeout.
+INTEGRATION_TIMEOUT_SECONDS = 30.0
+
+
+def _gateway_message(status: HTTPStatus) -> Response:
+    body = json.dumps({"message": status.phrase}).encode()
+    return Response(status.value, [("content-type", "application/json")], body)
+
+
+def integration_response(outcome: Outcome, function_timeout: float) -> Response:
+    """What the HTTP API answers for an invocation's outcome: the result mapped to HTTP; for
+    a function error (a timeout included) its own 500 `{"message":"Internal Server Error"}`;
+    and 503 `{"message":"Service Unavailable"}` when the function was still running at the
+    integration's 30 s limit."""
+    if not outcome.failed:
+        return map_result(outcome.result)
+    if outcome.timed_out and function_timeout > INTEGRATION_TIMEOUT_SECONDS:
+        return _gateway_message(HTTPStatus.SERVICE_UNAVAILABLE)
+    return _gateway_message(HTTPStatus.INTERNAL_SERVER_ERROR)

@@ -1,14 +1,19 @@
 """`carescore local`: the whole product on one machine, built from `template.yaml`.
 
 Starts moto's server in process on loopback, provisions the template's tables, buckets and
-queues in it through moto's CloudFormation, sets each function's environment as Lambda
-would (names resolved from the created stack), installs and activates the default model,
-and serves the HTTP API (every request turned into the API Gateway payload-2.0 event for
-the same handler the template names) and the portal. Stops cleanly on Ctrl-C or SIGTERM.
+queues in it through moto's CloudFormation, installs and activates the default model, runs
+every function in workers of its own with its own environment (names resolved from the
+created stack), plays every event source the template declares (infra/lambdas.py), and
+serves the HTTP API (every request turned into the API Gateway payload-2.0 event for the
+function the route names) and the portal. Stops cleanly on Ctrl-C or SIGTERM.
+
+The terminal gets a few lines (infra/console.py); everything else goes to
+`.carescore/local.log`.
 
 Environment knobs: CARESCORE_TEMPLATE (another template file), CARESCORE_DATA (the
 airline CSV to replay), CARESCORE_SEED=0 (no demo tasks), CARESCORE_INSTALL_MODEL=0 (no
-default model), CARESCORE_ACCESS_LOG=1 (one line per request on stderr).
+default model), CARESCORE_ACCESS_LOG=1 (one line per request), CARESCORE_VERBOSE=1 (every
+log line on the terminal too).
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sys
 import threading
 import time
 import urllib.error
@@ -37,10 +41,11 @@ from infra.cognito import (
     provision,
     seed_users,
 )
-from infra.gateway import TOKEN_PATH, Gateway
+from infra.console import Console
+from infra.gateway import SCHEDULES_PATH, TOKEN_PATH, Gateway
 from infra.http_server import GatewayServer
 from infra.intrinsics import Known, UnresolvedReference
-from infra.lambda_runtime import Handler, load_handler
+from infra.lambdas import RunningFunctions, start_functions, trigger_values
 from infra.oauth import TokenEndpoint, emulator_lookup
 from infra.stack import Emulator, StackError, aws_environment, create_stack, supported_types
 from infra.state import LocalState, UserLogin, remove_state, write_state
@@ -49,55 +54,34 @@ from infra.template import REGION, LocalPlan, TemplateError, plan
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL_DIR = ROOT / "web" / "dist"  # `make portal` builds it
 READY_MARKER = "carescore local ready:"
-# What Lambda's runtime would set or the template leaves to the platform.
-LAMBDA_DEFAULTS = {
-    "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
-}
+# The serving function's variables that name the model registry and bucket.
+MODEL_VARIABLES = ("REGISTRY_TABLE", "MODELS_BUCKET")
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _function_environment(
+def _install_default_model(
     environments: Mapping[str, Mapping[str, str]], served: list[str]
-) -> dict[str, str]:
-    """One process serves every API function, so their environments are merged."""
-    merged: dict[str, str] = {}
-    for function in served:
-        for name, value in environments.get(function, {}).items():
-            if name in merged and merged[name] != value:
-                _say(f"warning: {name} differs between functions; using {merged[name]!r}")
-                continue
-            merged[name] = value
-    return merged
-
-
-def _apply_environment(values: Mapping[str, str]) -> None:
-    for name, value in values.items():
-        if name.startswith("POWERTOOLS_LOG") and name in os.environ:
-            continue  # the caller's log level wins over the template's
-        os.environ[name] = value
-
-
-def _install_default_model() -> str | None:
-    """Uploads the default model to the models bucket and activates it."""
-    try:
-        from functions.api.settings import get_settings
-        from functions.shared.aws import dynamodb_client, s3_client
-        from functions.shared.registry import install_model
-    except ImportError as error:
-        _say(f"warning: no model registry to install into ({error})")
+) -> str | None:
+    """Uploads the default model to the models bucket an HTTP function reads and activates
+    it in its registry (both named by that function's environment); None when no served
+    function has a registry."""
+    environment = next(
+        (
+            environments[name]
+            for name in served
+            if all(variable in environments.get(name, {}) for variable in MODEL_VARIABLES)
+        ),
+        None,
+    )
+    if environment is None:
         return None
+    from functions.shared.aws import dynamodb_client, s3_client
+    from functions.shared.registry import install_model
     from model_build import DEFAULT_MODEL_DIR
 
-    settings = get_settings()
     return install_model(
         DEFAULT_MODEL_DIR,
-        settings.registry_table,
-        settings.models_bucket,
+        environment["REGISTRY_TABLE"],
+        environment["MODELS_BUCKET"],
         dynamodb_client(),
         s3_client(),
     )
@@ -105,12 +89,13 @@ def _install_default_model() -> str | None:
 
 @dataclass
 class RunningStack:
-    """The emulator, the provisioned stack, the imported handlers and the HTTP server."""
+    """The emulator, the provisioned stack, the running functions and the HTTP server."""
 
     emulator: Emulator
     plan: LocalPlan
-    handlers: dict[str, Handler]
+    functions: RunningFunctions
     gateway: Gateway
+    console: Console
     cognito: CognitoStack | None = None
     users: list[UserLogin] = field(default_factory=list)
     server: GatewayServer | None = None
@@ -158,6 +143,7 @@ class RunningStack:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+        self.functions.close()
         self.emulator.stop()
 
 
@@ -186,13 +172,16 @@ def portal_config(endpoint: str, cognito: CognitoStack | None) -> dict[str, str]
     }
 
 
-def build(template_path: Path | None = None) -> RunningStack:
-    """Starts the emulator, provisions the template's resources, sets the functions'
-    environment in this process, imports their handlers and installs the default model.
+def build(template_path: Path | None = None, console: Console | None = None) -> RunningStack:
+    """Starts the emulator, provisions the template's resources, installs the default model,
+    and starts every function's workers and every event source's player.
 
-    Side effects: os.environ is pointed at the emulator. Raises TemplateError or
-    StackError (the emulator is stopped first).
+    Side effects: os.environ is pointed at the emulator (this process installs the model as
+    a deployment would; functions get their own environments). Raises TemplateError,
+    StackError or ValueError (an event source that cannot be played), after stopping what
+    it started.
     """
+    console = console or Console()
     template_path = template_path or Path(
         os.environ.get("CARESCORE_TEMPLATE", ROOT / "template.yaml")
     )
@@ -200,9 +189,8 @@ def build(template_path: Path | None = None) -> RunningStack:
     endpoint = emulator.start()
     try:
         os.environ.update(aws_environment(endpoint))
-        _say(f"embedded AWS (moto) on {endpoint}")
         local_plan = plan(template_path, supported_types())
-        cognito = _provision_cognito(endpoint, local_plan)
+        cognito = _provision_cognito(endpoint, local_plan, console)
         created = Known()
         if cognito is not None:
             # Only what was created goes to the CloudFormation stack: parameters stay its own.
@@ -212,43 +200,44 @@ def build(template_path: Path | None = None) -> RunningStack:
                 if logical in local_plan.template.get("Resources", {})
             }
             created.attributes = dict(cognito.known.attributes)
-        stack = create_stack(endpoint, local_plan, created)
-        _say(
-            f"provisioned {len(stack.physical_ids)} resources from {template_path.name}: "
-            + ", ".join(sorted(stack.physical_ids))
+        stack = create_stack(endpoint, local_plan, created, trigger_values(local_plan))
+        console.say(
+            f"embedded AWS (moto) on {endpoint}: {len(stack.physical_ids)} resources "
+            f"from {template_path.name}"
         )
+        console.detail("provisioned: " + ", ".join(sorted(stack.physical_ids)))
         served = sorted({route.function for route in local_plan.routes})
-        _apply_environment(_function_environment(stack.environments, served))
-        for name, value in LAMBDA_DEFAULTS.items():
-            os.environ.setdefault(name, value)
-        if served:
-            os.environ.setdefault("AWS_LAMBDA_FUNCTION_NAME", served[0])
-        handlers = {name: load_handler(local_plan.functions[name], ROOT) for name in served}
         if os.environ.get("CARESCORE_INSTALL_MODEL") != "0":
-            version = _install_default_model()
+            version = _install_default_model(stack.environments, served)
             if version:
-                _say(f"active model: {version}")
+                console.say(f"active model: {version}")
         security = _security(local_plan, cognito)
         users = seed_users(endpoint, cognito) if cognito is not None else []
+        functions = start_functions(local_plan, stack, endpoint, ROOT, console.function_line)
     except BaseException:
         emulator.stop()
         raise
+    for line in functions.notifications:
+        console.detail(f"bucket notifications: {line}")
     gateway = Gateway(
         local_plan.routes,
-        handlers,
+        functions.workers.invoke,
         local_plan.functions,
         PORTAL_DIR,
-        log=_say,
+        log=console.say,
         security=security,
         keys=KeySource(lambda issuer: emulator_jwks(endpoint, issuer)),
         token_endpoint=_token_endpoint(endpoint, cognito),
+        fire_schedule=functions.players.fire,
         access_log=os.environ.get("CARESCORE_ACCESS_LOG") == "1",
         portal_config=portal_config(endpoint, cognito),
     )
-    return RunningStack(emulator, local_plan, handlers, gateway, cognito, users)
+    return RunningStack(emulator, local_plan, functions, gateway, console, cognito, users)
 
 
-def _provision_cognito(endpoint: str, local_plan: LocalPlan) -> CognitoStack | None:
+def _provision_cognito(
+    endpoint: str, local_plan: LocalPlan, console: Console
+) -> CognitoStack | None:
     resources = local_plan.template.get("Resources", {}).values()
     if not any(r.get("Type") == "AWS::Cognito::UserPool" for r in resources):
         return None
@@ -256,7 +245,7 @@ def _provision_cognito(endpoint: str, local_plan: LocalPlan) -> CognitoStack | N
         cognito = provision(endpoint, local_plan.template, local_plan.parameters)
     except (CognitoError, UnresolvedReference) as error:
         raise StackError(f"Cognito: {error}") from error
-    _say(
+    console.detail(
         f"Cognito user pool {cognito.pool_id}: groups {', '.join(cognito.groups) or '-'}; "
         f"app clients {', '.join(sorted(cognito.clients)) or '-'}"
         + (f"; not created locally: {', '.join(cognito.skipped)}" if cognito.skipped else "")
@@ -310,15 +299,15 @@ def _seed(running: RunningStack) -> None:
         try:  # demo traffic comes in as an internal system would send it
             token = client_token(running.state())
         except (TokenError, OSError) as error:
-            _say(f"warning: seeding: no machine token ({error})")
+            running.console.say(f"warning: seeding: no machine token ({error})")
             return
     customer = next((user.sub for user in running.users if user.role == "customer"), None)
     created, problems = demo.seed(
         running.base_url, demo.owned_by(demo.demo_tasks(), customer), token
     )
-    _say(f"seeded {created} demo tasks")
+    running.console.say(f"seeded {created} demo tasks")
     for problem in problems[:3]:
-        _say(f"warning: seeding: {problem}")
+        running.console.say(f"warning: seeding: {problem}")
 
 
 def serve(host: str, port: int) -> int:
@@ -330,11 +319,14 @@ def serve(host: str, port: int) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    console = Console(verbose=os.environ.get("CARESCORE_VERBOSE") == "1")
+    console.say(f"carescore local: logs in {console.log_file}")
     try:
         try:
-            running = build()
-        except (TemplateError, StackError) as error:
-            _say(f"error: {error}")
+            running = build(console=console)
+        except (TemplateError, StackError, ValueError) as error:
+            console.say(f"error: {error}")
+            console.close()
             return 2
         try:
             if stop.is_set():
@@ -343,17 +335,19 @@ def serve(host: str, port: int) -> int:
             if running.cognito is not None:
                 path = write_state(running.state())
                 running.state_written = True
-                _say(f"sign-in details for scripts and `carescore token`: {path}")
+                console.detail(f"sign-in details for scripts and `carescore token`: {path}")
             _seed(running)
+            _print_functions(running)
             _print_sign_ins(running)
             if not running.gateway.portal_built:
-                _say("warning: the portal is not built (web/dist); `make portal` builds it")
+                console.say("warning: the portal is not built (web/dist); `make portal` builds it")
             _print_urls(running.base_url, time.monotonic() - started)
             while not stop.wait(0.5):
                 pass
-            _say("stopping")
+            console.say("stopping")
         finally:
             running.close()
+            console.close()
         return 0
     finally:
         for sig, handler in previous.items():
@@ -369,6 +363,17 @@ def _print_urls(base: str, seconds: float) -> None:
     ]
     print("\n".join(lines), flush=True)
     print(f"{READY_MARKER} {base} (in {seconds:.1f} s; Ctrl-C stops)", flush=True)
+
+
+def _print_functions(running: RunningStack) -> None:
+    lines = ["  functions (each in its own workers; output prefixed with its name)"]
+    lines += [f"    {line}" for line in running.functions.summary]
+    if running.functions.players.schedules:
+        lines.append(
+            f"    fire a schedule now: curl -X POST {running.base_url}{SCHEDULES_PATH}"
+            "<Function>.<Event>"
+        )
+    print("\n".join(lines), flush=True)
 
 
 def _print_sign_ins(running: RunningStack) -> None:

@@ -37,7 +37,11 @@ class StackProcess:
             [sys.executable, "-m", "infra.cli", "local", "--port", "0"],
             cwd=ROOT,
             env=os.environ
-            | {"PYTHONUNBUFFERED": "1", "CARESCORE_STATE_FILE": str(self.state_file)}
+            | {
+                "PYTHONUNBUFFERED": "1",
+                "CARESCORE_STATE_FILE": str(self.state_file),
+                "CARESCORE_LOG_FILE": str(self.state_file.with_name("local.log")),
+            }
             | dict(env or {}),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from infra.intrinsics import Known, substitute
@@ -71,6 +72,7 @@ class Stack:
     physical_ids: dict[str, str]
     resource_types: dict[str, str]
     environments: dict[str, dict[str, str]]
+    resolved: dict[str, str] = field(default_factory=dict)  # the `values` asked for
 
 
 def emulator_client(service: str, endpoint: str, region: str = REGION) -> Any:
@@ -87,37 +89,48 @@ def emulator_client(service: str, endpoint: str, region: str = REGION) -> Any:
 
 
 def _with_environment_outputs(
-    plan: LocalPlan, known: Known
+    plan: LocalPlan, known: Known, values: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[tuple[str, str], str], dict[str, dict[str, str]]]:
-    """Adds one stack output per non-literal environment value, so the emulator's own
-    CloudFormation resolves Ref, Fn::GetAtt and Fn::Sub exactly as it provisioned them.
-    References to resources created outside it (`known`: Cognito) are put in first."""
+    """Adds one stack output per non-literal environment value (and per entry of `values`,
+    under the function name ""), so the emulator's own CloudFormation resolves Ref,
+    Fn::GetAtt and Fn::Sub exactly as it provisioned them. References to resources created
+    outside it (`known`: Cognito) are put in first."""
     template = substitute(plan.emulated, known)  # a new structure: the plan stays as it was
     outputs: dict[str, Any] = {}
     by_output: dict[tuple[str, str], str] = {}
     literal: dict[str, dict[str, str]] = {}
-    for function in plan.functions.values():
-        literal[function.logical_id] = {}
-        for name, declared in function.environment.items():
+    wanted = [(f.logical_id, f.environment) for f in plan.functions.values()] + [("", values)]
+    for owner, declared_values in wanted:
+        literal[owner] = {}
+        for name, declared in declared_values.items():
             value = substitute(declared, known)
             if isinstance(value, str | int | float | bool):
-                literal[function.logical_id][name] = str(value)
+                literal[owner][name] = str(value)
                 continue
             output = f"Env{len(outputs)}"
             outputs[output] = {"Value": replace_played(value, plan.played)}
-            by_output[(function.logical_id, name)] = output
+            by_output[(owner, name)] = output
     if outputs:
         template["Outputs"] = outputs
     return template, by_output, literal
 
 
-def create_stack(endpoint: str, plan: LocalPlan, known: Known | None = None) -> Stack:
-    """Creates the plan's resources in the emulator and resolves each function's environment.
+def create_stack(
+    endpoint: str,
+    plan: LocalPlan,
+    known: Known | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> Stack:
+    """Creates the plan's resources in the emulator and resolves each function's environment,
+    and `values` (name -> a value that may hold intrinsics: the event sources' queues and
+    streams) into `Stack.resolved`.
 
     `known` holds the references to resources already created another way (Cognito).
     Raises StackError when the emulator rejects the stack.
     """
-    template, by_output, environments = _with_environment_outputs(plan, known or Known())
+    template, by_output, environments = _with_environment_outputs(
+        plan, known or Known(), values or {}
+    )
     client = emulator_client("cloudformation", endpoint)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -132,11 +145,13 @@ def create_stack(endpoint: str, plan: LocalPlan, known: Known | None = None) -> 
     outputs = {item["OutputKey"]: item["OutputValue"] for item in description.get("Outputs", [])}
     for (function, name), output in by_output.items():
         if output not in outputs:
-            raise StackError(f"{function}: environment variable {name} did not resolve")
+            raise StackError(f"{function or 'event source'}: {name} did not resolve")
         environments[function][name] = outputs[output]
     summaries = client.list_stack_resources(StackName=STACK_NAME)["StackResourceSummaries"]
+    resolved = environments.pop("")
     return Stack(
         physical_ids={s["LogicalResourceId"]: s["PhysicalResourceId"] for s in summaries},
         resource_types={s["LogicalResourceId"]: s["ResourceType"] for s in summaries},
         environments=environments,
+        resolved=resolved,
     )

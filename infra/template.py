@@ -80,15 +80,21 @@ def load_template(path: Path) -> dict[str, Any]:
 
 
 def _with_s3_code_uris(sam: dict[str, Any]) -> dict[str, Any]:
-    """The offline transform accepts only s3:// code locations; local paths are swapped."""
+    """The offline transform accepts only s3:// code locations and image URIs; local paths
+    are swapped and a missing image URI is made up."""
     sam = copy.deepcopy(sam)
     functions = [
-        resource
-        for resource in sam.get("Resources", {}).values()
+        (logical, resource)
+        for logical, resource in sam.get("Resources", {}).items()
         if resource.get("Type") in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion")
     ]
-    for resource in functions:
+    for logical, resource in functions:
         properties = resource.setdefault("Properties", {})
+        if properties.get("PackageType") == "Image":
+            # `sam build` sets the image from Metadata; the local stack runs no image.
+            properties.setdefault(
+                "ImageUri", f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{logical.lower()}:local"
+            )
         for key in ("CodeUri", "ContentUri"):
             if isinstance(properties.get(key), str) and not properties[key].startswith("s3://"):
                 properties[key] = (
@@ -190,7 +196,7 @@ def make_route(method: str, path: str, function: str) -> Route:
 
 @dataclass(frozen=True)
 class LocalFunction:
-    """A function the local stack runs in process."""
+    """A function the local stack runs in worker processes of its own."""
 
     logical_id: str
     handler: str  # "package.module.attribute", as in the template
@@ -198,6 +204,8 @@ class LocalFunction:
     environment: dict[str, Any]  # values may still hold intrinsics
     timeout: int
     memory: int
+    reserved_concurrency: int | None = None
+    image: bool = False  # PackageType Image: run from its handler module, not its image
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,7 @@ class LocalPlan:
     functions: dict[str, LocalFunction]
     routes: tuple[Route, ...]
     template: dict[str, Any] = field(default_factory=dict)  # the whole transformed template
+    sam: dict[str, Any] = field(default_factory=dict)  # the template as written (its Events)
     parameters: dict[str, Any] = field(default_factory=dict)  # defaults + pseudo parameters
 
 
@@ -317,19 +326,41 @@ def _functions(sam: dict[str, Any], cfn: dict[str, Any]) -> dict[str, LocalFunct
         if resource["Type"] != "AWS::Lambda::Function":
             continue
         properties = resource.get("Properties", {})
-        if "Handler" not in properties:
-            continue  # a container image function: not served in process
-        sam_properties = sam["Resources"].get(logical, {}).get("Properties", {})
-        code_uri = sam_properties.get("CodeUri", sam_globals.get("CodeUri"))
+        sam_resource = sam["Resources"].get(logical, {})
+        image = properties.get("PackageType") == "Image"
+        handler, code_uri = (
+            _image_entry(logical, properties, sam_resource)
+            if image
+            else (
+                str(properties["Handler"]),
+                sam_resource.get("Properties", {}).get("CodeUri", sam_globals.get("CodeUri")),
+            )
+        )
+        reserved = properties.get("ReservedConcurrentExecutions")
         functions[logical] = LocalFunction(
             logical_id=logical,
-            handler=str(properties["Handler"]),
+            handler=handler,
             code_uri=code_uri if isinstance(code_uri, str) else None,
             environment=dict(properties.get("Environment", {}).get("Variables", {})),
             timeout=int(properties.get("Timeout", 3)),
             memory=int(properties.get("MemorySize", 128)),
+            reserved_concurrency=int(reserved) if reserved is not None else None,
+            image=image,
         )
     return functions
+
+
+def _image_entry(
+    logical: str, properties: dict[str, Any], sam_resource: dict[str, Any]
+) -> tuple[str, str | None]:
+    """An image function's handler and code directory: the handler is the image's command
+    (`ImageConfig.Command`, what the Lambda base image runs), the code is the Docker build
+    context (`Metadata.DockerContext`). The image itself is built only for the cloud."""
+    command = properties.get("ImageConfig", {}).get("Command") or []
+    if not command or not isinstance(command[0], str):
+        raise TemplateError(f"{logical}: an Image function needs ImageConfig.Command (its handler)")
+    context = sam_resource.get("Metadata", {}).get("DockerContext")
+    return command[0], context if isinstance(context, str) else None
 
 
 def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
@@ -351,5 +382,6 @@ def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
         functions=_functions(sam, cfn),
         routes=_routes(sam),
         template=cfn,
+        sam=sam,
         parameters=parameter_defaults(sam) | {"AWS::StackName": STACK_NAME},
     )

@@ -71,6 +71,35 @@ def test_environment_is_resolved_from_the_provisioned_stack(echo_stack: LocalSta
     assert env["FUNCTION_REF"] == "Aggregator"
 
 
+def test_a_function_error_is_the_http_apis_own_500(echo_stack: LocalStack) -> None:
+    reply = echo_stack.call("GET", "/v1/crash")
+    assert reply.status == 500
+    assert reply.json() == {"message": "Internal Server Error"}
+
+
+def test_a_function_past_its_timeout_is_a_500_and_its_instance_is_replaced(
+    echo_stack: LocalStack,
+) -> None:
+    for _ in range(2):
+        reply = echo_stack.call("GET", "/v1/slow")
+        assert reply.status == 500
+        assert reply.json() == {"message": "Internal Server Error"}
+
+
+def test_a_schedule_fires_now_for_a_caller_on_this_machine(echo_stack: LocalStack) -> None:
+    reply = echo_stack.call("POST", "/_local/schedules/Aggregator.Tick")
+    assert reply.status == 200
+    assert reply.json() == {"schedule": "Aggregator.Tick", "result": None}
+    assert echo_stack.call("POST", "/_local/schedules/Aggregator.Nope").status == 404
+
+
+def test_start_up_names_each_function_with_its_triggers(echo_stack: LocalStack) -> None:
+    lines = echo_stack.log().splitlines()
+    aggregator = next(line for line in lines if line.strip().startswith("Aggregator "))
+    assert "DynamoDB stream" in aggregator
+    assert "Schedule rate(1 day)" in aggregator
+
+
 def test_handler_writes_reach_the_emulated_table(echo_stack: LocalStack) -> None:
     reply = echo_stack.call("POST", "/v1/items", body={"pk": "k1", "value": "v"})
     assert reply.status == 201

@@ -27,6 +27,7 @@ from infra.gateway import Gateway
 from infra.http_events import Request
 from infra.oauth import ClientRecord, TokenEndpoint
 from infra.template import LocalFunction, make_route
+from infra.workers import Outcome
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_local"
 PORTAL, MACHINE = "portal-client", "machine-client"
@@ -143,12 +144,14 @@ def test_claims_are_rendered_as_api_gateway_renders_them() -> None:
 
 
 class _Recorder:
+    """Stands in for the function's workers: records each event, answers 200."""
+
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
 
-    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def __call__(self, function: str, event: dict[str, Any], timeout: float) -> Outcome:
         self.events.append(event)
-        return {"statusCode": 200, "body": "{}"}
+        return Outcome(result={"statusCode": 200, "body": "{}"})
 
 
 def _gateway(handler: _Recorder) -> Gateway:
@@ -165,7 +168,7 @@ def _gateway(handler: _Recorder) -> Gateway:
         }
     )
     function = LocalFunction("Fn", "x.y", None, {}, 3, 128)
-    return Gateway(routes, {"Fn": handler}, {"Fn": function}, None, security=security, keys=_keys())
+    return Gateway(routes, handler, {"Fn": function}, None, security=security, keys=_keys())
 
 
 def _get(gateway: Gateway, path: str, token: str | None = None) -> Any:
