@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/dev/null) \
 	web/index.html web/vite.config.ts web/tsconfig.json openapi.json
 
-.PHONY: venv test lint model bench run clean build-ApiFunction portal browser
+.PHONY: venv test lint model bench run clean build-ApiFunction build-AggregatorFunction portal browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,9 +57,9 @@ run: $(STAMP) portal
 bench: $(STAMP)
 	$(BIN)/python bench/model_bench.py --data $(DATA)
 
-# Called by `sam build` (BuildMethod: makefile): the API function's zip holds functions/ and
+# Called by `sam build` (BuildMethod: makefile): each function's zip holds functions/ and
 # the serving dependencies declared in pyproject.toml, built for the Lambda runtime.
-build-ApiFunction:
+build-ApiFunction build-AggregatorFunction:
 	$(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")' \
 		| $(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --only-binary=:all: \
 			--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \

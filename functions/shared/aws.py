@@ -25,6 +25,12 @@ def s3_client() -> Any:
     return boto3.client("s3", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def events_client() -> Any:
+    return boto3.client("events", config=_CONFIG)
+
+
 def reset_clients() -> None:
     dynamodb_client.cache_clear()
     s3_client.cache_clear()
+    events_client.cache_clear()
