@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from functions.api.data.aggregates import AggregateReader
 from functions.api.data.config_store import ThresholdsStore
+from functions.api.data.follow_ups import FollowUpStore
+from functions.api.data.risk_rules import AtRiskRuleStore
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
@@ -62,6 +65,21 @@ def dataset_uploads() -> DatasetUploads:
     return DatasetUploads(get_settings().datasets_bucket, s3_client())
 
 
+@lru_cache(maxsize=1)
+def aggregate_reader() -> AggregateReader:
+    return AggregateReader(get_settings().aggregates_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def follow_up_store() -> FollowUpStore:
+    return FollowUpStore(get_settings().tasks_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def at_risk_rule_store() -> AtRiskRuleStore:
+    return AtRiskRuleStore(get_settings().registry_table, dynamodb_client())
+
+
 def reset() -> None:
     """Forgets settings, clients, caches and loaded models (for tests and the local stack)."""
     get_settings.cache_clear()
@@ -75,3 +93,5 @@ def reset() -> None:
         dataset_uploads,
     ):
         provider.cache_clear()
+    for trends_provider in (aggregate_reader, follow_up_store, at_risk_rule_store):
+        trends_provider.cache_clear()

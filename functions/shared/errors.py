@@ -21,6 +21,10 @@ class TaskNotFound(DomainError):
     code = "task_not_found"
 
 
+class FollowUpNotFound(DomainError):
+    code = "follow_up_not_found"
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 

@@ -62,12 +62,23 @@ RULES: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/config/support-levels"): (200, {"supervisor"}),
     ("PUT", "/v1/config/support-levels"): (200, {"supervisor"}),
     ("POST", "/v1/config/support-levels/preview"): (200, {"supervisor"}),
+    ("POST", "/v1/tasks/import"): (200, {"supervisor", "machine[tasks.write]"}),
+    ("GET", "/v1/trends/categories"): (200, {"supervisor", "machine[trends.read]"}),
+    ("GET", "/v1/trends/summary"): (200, {"supervisor", "machine[trends.read]"}),
+    ("GET", "/v1/config/at-risk"): (200, {"supervisor", "machine[trends.read]"}),
+    ("PUT", "/v1/config/at-risk"): (200, {"supervisor"}),
+    ("GET", "/v1/accounts/at-risk"): (200, {"supervisor", "machine[trends.read]"}),
+    ("GET", "/v1/accounts/{account_id}/timeline"): (200, {"supervisor", "machine[tasks.read]"}),
+    ("POST", "/v1/accounts/{account_id}/follow-ups"): (201, {"supervisor"}),
+    ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): (200, {"supervisor"}),
 }
 # A customer who may read tasks, but not this one: not found, never "forbidden".
 HIDDEN = {("GET", "/v1/tasks/{task_id}"): {"other_customer"}}
 
 
-def request_for(method: str, path: str, caller: Caller | None, task_id: str) -> dict[str, Any]:
+def request_for(
+    method: str, path: str, caller: Caller | None, task_id: str, follow_up_id: str = ""
+) -> dict[str, Any]:
     """A valid request for the route: the caller's own account where one is named."""
     account = caller.claims["sub"] if caller is not None else "acct-1"
     bodies: dict[tuple[str, str], Any] = {
@@ -96,15 +107,45 @@ def request_for(method: str, path: str, caller: Caller | None, task_id: str) -> 
             "created_from": "2020-01-01T00:00:00Z",
             "created_to": "2100-01-01T00:00:00Z",
         },
+        ("POST", "/v1/tasks/import"): {
+            "items": [
+                {
+                    "external_id": "crm-1",
+                    "created_at": "2015-02-17T10:00:00Z",
+                    "text": "my bag is lost",
+                    "account_id": "acct-1",
+                    "category": "baggage",
+                    "channel": "twitter",
+                }
+            ]
+        },
+        ("PUT", "/v1/config/at-risk"): {
+            "streak_length": 4,
+            "window_negatives": 5,
+            "window_days": 30,
+            "reason": "fewer false alarms",
+        },
+        ("POST", "/v1/accounts/{account_id}/follow-ups"): FOLLOW_UP,
+        ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): {"state": "contacted"},
+    }
+    queries = {
+        ("GET", "/v1/trends/categories"): {"from": "2015-02-16", "to": "2015-02-24"},
+        ("GET", "/v1/trends/summary"): {"from": "2015-02-16", "to": "2015-02-24"},
     }
     # Changes that need the revision read: the fresh task's and the seeded config's are 1.
     if_match = method in ("PATCH", "PUT") or path.endswith("/review")
     return {
-        "path": path.replace("{task_id}", task_id),
+        "path": path.replace("{task_id}", task_id)
+        .replace("{account_id}", "acct-1")
+        .replace("{follow_up_id}", follow_up_id),
         "body": bodies.get((method, path)),
         "caller": caller,
+        "query": queries.get((method, path)),
         "headers": {"If-Match": '"1"'} if if_match else None,
     }
+
+
+FOLLOW_UP = {"mechanism": "call", "owner": "sam", "due_date": "2015-03-01", "note": "apologise"}
 
 
 def expected_status(operation: tuple[str, str], caller: str) -> int:
@@ -128,13 +169,20 @@ def customers_task(api: Call) -> str:
     return str(reply.body["id"])
 
 
+@pytest.fixture
+def follow_up(api: Call) -> str:
+    reply = api("POST", "/v1/accounts/acct-1/follow-ups", body=FOLLOW_UP, caller=SUPERVISOR)
+    assert reply.status == 201, reply.body
+    return str(reply.body["id"])
+
+
 @pytest.mark.parametrize("caller", sorted(CALLERS))
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_each_caller_gets_exactly_the_status_the_rule_gives(
-    api: Call, customers_task: str, method: str, path: str, caller: str
+def test_each_caller_gets_exactly_the_status_the_rule_gives(  # noqa: PLR0917  # fixtures
+    api: Call, customers_task: str, follow_up: str, method: str, path: str, caller: str
 ) -> None:
-    # GIVEN a task of CUSTOMER's and a valid request for the route
-    request = request_for(method, path, CALLERS[caller], customers_task)
+    # GIVEN a task of CUSTOMER's, a follow-up of an account and a valid request for the route
+    request = request_for(method, path, CALLERS[caller], customers_task, follow_up)
     # WHEN the caller sends it
     reply = api(method, request.pop("path"), **request)
     # THEN the status is the rule's, and refusals use the one error body
