@@ -17,7 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.shared.dynamo import from_item, item_key, to_item
-from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskNotFound
+from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskExists, TaskNotFound
 from functions.shared.models import (
     SUPPORT_LEVEL_RANK,
     LevelSnapshot,
@@ -389,12 +389,17 @@ class TaskStore:
         self._client = client
 
     def put_task(self, task: Task) -> None:
-        """Writes a new task; a second write with the same id fails (ClientError)."""
-        self._client.put_item(
-            TableName=self._table,
-            Item=task_item(task),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
+        """Writes a new task; raises TaskExists when one with the same id is stored."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=task_item(task),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raise TaskExists(f"there is a task {task.id} already") from None
 
     def get_task(self, task_id: str) -> Task | None:
         response = self._client.get_item(

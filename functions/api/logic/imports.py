@@ -10,6 +10,7 @@ from datetime import datetime
 from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
 from functions.api.logic.tasks import create_task
 from functions.scoring.model import InvalidText
+from functions.shared.errors import TaskExists
 from functions.shared.models import NewTask
 
 
@@ -54,15 +55,13 @@ def import_tasks(
     thresholds: ThresholdSource,
     repository: TaskRepository,
 ) -> ImportOutcome:
-    """Creates a task for each request whose external id was never imported; one that was
-    is reported with its task, and one whose text cannot be scored becomes an error with
-    its index without stopping the others. Raises ModelUnavailable."""
+    """Creates a task for each request whose external id was never imported (one write
+    each, refused when the id is taken); one that was is reported with its task, and one
+    whose text cannot be scored becomes an error with its index without stopping the
+    others. Raises ModelUnavailable."""
     outcome = ImportOutcome()
     for index, request in enumerate(requests):
         task_id = import_task_id(request.external_id)
-        if repository.get_task(task_id) is not None:
-            outcome.imported.append(Imported(index, request.external_id, task_id, created=False))
-            continue
         try:
             create_task(
                 request.task,
@@ -74,6 +73,8 @@ def import_tasks(
             )
         except InvalidText as error:
             outcome.errors.append(ImportFailure(index, request.external_id, error.code, str(error)))
+        except TaskExists:
+            outcome.imported.append(Imported(index, request.external_id, task_id, created=False))
         else:
             outcome.imported.append(Imported(index, request.external_id, task_id, created=True))
     return outcome

@@ -44,7 +44,9 @@ class TaskReader(Protocol):
 
 
 class TaskRepository(TaskReader, Protocol):
-    def put_task(self, task: Task) -> None: ...
+    def put_task(self, task: Task) -> None:
+        """Stores a new task; raises TaskExists when its id is taken."""
+        ...
 
     def replace_task(self, task: Task, expected_revision: int) -> None:
         """Stores `task` if the stored one is still at `expected_revision`; raises
