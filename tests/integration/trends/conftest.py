@@ -48,7 +48,7 @@ def messaging(
             names[logical_id] = f"test-{logical_id}"
             events.create_event_bus(Name=names[logical_id])
     rule = resources["AccountAtRiskRule"]["Properties"]
-    bus = names[rule["EventBusName"]["Ref"]]
+    bus = names[rule["EventBusName"]["Fn::GetAtt"][0]]
     events.put_rule(
         Name="test-at-risk", EventBusName=bus, EventPattern=json.dumps(rule["EventPattern"])
     )
