@@ -73,13 +73,28 @@ def test_tables_have_pitr_and_the_tasks_table_streams_both_images(
     transformed: dict[str, Any],
 ) -> None:
     tables = of_type(transformed, "AWS::DynamoDB::Table")
-    assert set(tables) == {"TasksTable", "RegistryTable", "IdempotencyTable"}
+    assert set(tables) == {"TasksTable", "RegistryTable", "IdempotencyTable", "AggregatesTable"}
     for table in tables.values():
         props = table["Properties"]
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     tasks = tables["TasksTable"]["Properties"]
     assert tasks["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert tables["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
+    assert tables["AggregatesTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
+
+
+def test_the_aggregator_reads_the_tasks_stream_with_partial_failures_and_an_on_failure_queue(
+    transformed: dict[str, Any],
+) -> None:
+    (mapping,) = of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+    props = mapping["Properties"]
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["TasksTable", "StreamArn"]}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] >= 1
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["AggregatorFailuresQueue", "Arn"]
+    }
 
 
 def test_buckets_are_private_encrypted_and_versioned(transformed: dict[str, Any]) -> None:
