@@ -13,6 +13,7 @@ from functions.shared.models import Label
 from functions.shared.risk import AccountRequest, FollowUpSummary
 
 TASK_PREFIX = "TASK#"
+TASK_SORT = "TASK"
 FOLLOW_UP_PREFIX = "FOLLOWUP#"
 
 
@@ -44,8 +45,9 @@ class FollowUpFacts:
 
 
 def task_facts(item: dict[str, Any] | None) -> TaskFacts | None:
-    """The facts of a task item (plain values); None for anything else the table holds."""
-    if not item or not str(item.get("pk", "")).startswith(TASK_PREFIX):
+    """The facts of a task item (plain values); None for anything else the table holds,
+    reviews kept beside a task included."""
+    if not item or item.get("sk") != TASK_SORT or not str(item.get("pk")).startswith(TASK_PREFIX):
         return None
     created_at = datetime.fromisoformat(item["created_at"]).astimezone(UTC)
     return TaskFacts(
