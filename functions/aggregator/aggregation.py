@@ -142,8 +142,11 @@ def reassess(
         )
         if state.model_copy(update={"revision": previous.revision}) == previous:
             return previous
+        if became_at_risk:
+            # Announced before the state is stored: if either fails, the record is retried
+            # and announces again (at least once), rather than storing a state that no
+            # retry would announce.
+            announcer.account_at_risk(state)
         if store.write_risk(state, previous.revision):
-            if became_at_risk:
-                announcer.account_at_risk(state)
             return state
     raise StateContention(f"the risk state of {account_id} kept changing")

@@ -61,6 +61,8 @@ def messaging(
     )
     for key, value in _environment(template, "AggregatorFunction", names).items():
         monkeypatch.setenv(key, value)
+    # The template names the bus by !GetAtt EventBus.Name, which _environment leaves alone.
+    monkeypatch.setenv("EVENT_BUS_NAME", names["EventBus"])
     app.reset()
     yield names
     app.reset()
