@@ -13,7 +13,7 @@ from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
 from functions.api.idempotency import reset_idempotency
-from functions.api.logic.ports import NO_ACCOUNT_AT_RISK, AccountRiskSource
+from functions.api.logic.ports import AccountRiskSource
 from functions.api.logic.reviews import OverridePolicy
 from functions.api.settings import get_settings
 from functions.shared.aws import dynamodb_client, reset_clients, s3_client
@@ -51,8 +51,8 @@ def thresholds_store() -> ThresholdsStore:
 
 
 def account_risk() -> AccountRiskSource:
-    """Until account risk is tracked, no account is at risk."""
-    return NO_ACCOUNT_AT_RISK
+    """Account risk as the aggregator keeps it."""
+    return aggregate_reader()
 
 
 def override_policy() -> OverridePolicy:

@@ -27,7 +27,8 @@ AT_RISK_CURSOR_SCOPE = "accounts-at-risk"
 
 
 class AggregateReader:
-    """Daily counts and risk states (implements logic.ports.AggregateSource)."""
+    """Daily counts and risk states (implements logic.ports.AggregateSource and
+    AccountRiskSource)."""
 
     def __init__(self, table: str, client: Any) -> None:
         self._table = table
@@ -89,6 +90,11 @@ class AggregateReader:
             if last_key
             else None,
         )
+
+    def is_at_risk(self, account_id: str) -> bool:
+        """Whether the account is on the at-risk list now (one GetItem)."""
+        risk = self.risk_of(account_id)
+        return risk is not None and risk.listed
 
     def risk_of(self, account_id: str) -> RiskState | None:
         """The account's risk state, or None when the aggregator has not seen it."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from functions.api.logic.concurrency import check_expected_revision
 from functions.api.logic.ports import (
     AggregateSource,
     AtRiskRuleRepository,
@@ -13,7 +14,7 @@ from functions.api.logic.ports import (
     TaskRepository,
 )
 from functions.shared.clock import new_id, utc_now
-from functions.shared.errors import ConcurrentUpdate, FollowUpNotFound, InvalidTransition
+from functions.shared.errors import FollowUpNotFound, InvalidTransition
 from functions.shared.models import TaskFilter, TaskPage
 from functions.shared.risk import (
     FOLLOW_UP_TRANSITIONS,
@@ -153,7 +154,7 @@ def change_at_risk_rule(
     window_negatives: int,
     window_days: int,
     *,
-    expected_version: int,
+    expected_version: int | None,
     by: str,
     reason: str,
     repository: AtRiskRuleRepository,
@@ -161,10 +162,9 @@ def change_at_risk_rule(
 ) -> AtRiskRuleRecord:
     """Puts a new version of the rule in force if `expected_version` is still current.
     Accounts are judged by it as their next request or follow-up arrives. Raises
-    ConcurrentUpdate."""
+    PreconditionRequired (no expected version) and ConcurrentUpdate."""
     current = repository.read_rule()
-    if current.rule.version != expected_version:
-        raise ConcurrentUpdate("the at-risk rule changed since it was read; read it and try again")
+    check_expected_revision(current.rule.version, expected_version, "at-risk rule")
     record = AtRiskRuleRecord(
         rule=AtRiskRule(
             version=current.rule.version + 1,

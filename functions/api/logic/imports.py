@@ -7,7 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from functions.api.logic.ports import ModelSource, TaskRepository, ThresholdSource
+from functions.api.logic.ports import (
+    AccountRiskSource,
+    ModelSource,
+    TaskRepository,
+    ThresholdSource,
+)
 from functions.api.logic.tasks import create_task
 from functions.scoring.model import InvalidText
 from functions.shared.errors import TaskExists
@@ -54,6 +59,7 @@ def import_tasks(
     models: ModelSource,
     thresholds: ThresholdSource,
     repository: TaskRepository,
+    accounts: AccountRiskSource,
 ) -> ImportOutcome:
     """Creates a task for each request whose external id was never imported (one write
     each, refused when the id is taken); one that was is reported with its task, and one
@@ -68,6 +74,7 @@ def import_tasks(
                 models=models,
                 thresholds=thresholds,
                 repository=repository,
+                accounts=accounts,
                 created_at=request.created_at,
                 make_id=lambda: task_id,  # noqa: B023  # called before the next iteration
             )

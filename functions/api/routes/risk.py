@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.depends import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from functions.api import deps
 from functions.api.auth import (
@@ -25,6 +25,7 @@ from functions.api.data.aggregates import AggregateReader
 from functions.api.data.follow_ups import FollowUpStore
 from functions.api.data.risk_rules import AtRiskRuleStore
 from functions.api.data.task_store import TaskStore
+from functions.api.etags import IfMatch, expected_revision, with_etag
 from functions.api.http_errors import documented
 from functions.api.logic import accounts as logic
 from functions.api.schemas import (
@@ -47,28 +48,16 @@ logger = Logger(child=True)
 FollowUpId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(min_length=1, max_length=2048)]
-IfMatch = Annotated[
-    str,
-    Header(
-        alias="If-Match",
-        pattern=r'^(W/)?"?[0-9]{1,9}"?$',
-        description="The ETag of the rule as last read: the change applies only to it.",
-    ),
-]
 
 
-def _rule_response(record: AtRiskRuleRecord, status: int = 200) -> Response[AtRiskRule]:
-    return Response(
-        status_code=status,
-        content_type=content_types.APPLICATION_JSON,
-        body=AtRiskRule(
-            **record.rule.model_dump(),
-            updated_at=record.updated_at,
-            updated_by=record.updated_by,
-            reason=record.reason,
-        ),
-        headers={"ETag": f'"{record.rule.version}"'},
+def _rule_response(record: AtRiskRuleRecord) -> Response[AtRiskRule]:
+    body = AtRiskRule(
+        **record.rule.model_dump(),
+        updated_at=record.updated_at,
+        updated_by=record.updated_by,
+        reason=record.reason,
     )
+    return with_etag(body, record.rule.version)
 
 
 def _at_risk(state: RiskState) -> AccountAtRisk:
@@ -106,23 +95,24 @@ def handle_get_at_risk_rule(
 @router.put(
     "/config/at-risk",
     summary="Change the at-risk rule",
-    description="Puts a new version in force if If-Match names the current one; each "
-    "account is judged by it as its next request or follow-up arrives. Every version is kept.",
+    description="Puts a new version in force if If-Match names the current one (428 "
+    "without it, 412 when another version is in force since); each account is judged by "
+    "it as its next request or follow-up arrives. Every version is kept.",
     tags=["accounts"],
-    responses=documented(200, AtRiskRule, "The new version", 400, 401, 403, 409, 413, 415),
+    responses=documented(200, AtRiskRule, "The new version", 400, 401, 403, 412, 413, 415, 428),
     **secured(CHANGE_AT_RISK_RULE),
 )
 def handle_put_at_risk_rule(
     request: Annotated[AtRiskRuleChange, Body()],
-    if_match: IfMatch,
     rules: Annotated[AtRiskRuleStore, Depends(deps.at_risk_rule_store)],
     caller: Annotated[Principal, Depends(allow(CHANGE_AT_RISK_RULE))],
+    if_match: IfMatch = None,
 ) -> Response[AtRiskRule]:
     record = logic.change_at_risk_rule(
         request.streak_length,
         request.window_negatives,
         request.window_days,
-        expected_version=int(if_match.removeprefix("W/").strip('"')),
+        expected_version=expected_revision(if_match),
         by=caller.subject,
         reason=request.reason,
         repository=rules,

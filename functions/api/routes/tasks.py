@@ -252,6 +252,7 @@ def handle_import_tasks(
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
     thresholds: Annotated[ThresholdConfig, Depends(deps.threshold_config)],
     store: Annotated[TaskStore, Depends(deps.task_store)],
+    accounts: Annotated[AccountRiskSource, Depends(deps.account_risk)],
 ) -> ImportResponse:
     outcome = imports.import_tasks(
         [
@@ -265,6 +266,7 @@ def handle_import_tasks(
         models=models,
         thresholds=thresholds,
         repository=store,
+        accounts=accounts,
     )
     created = sum(item.created for item in outcome.imported)
     metrics.add_metric(name="TasksImported", unit=MetricUnit.Count, value=created)

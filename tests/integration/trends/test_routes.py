@@ -159,6 +159,27 @@ def test_a_review_that_clears_the_streak_takes_the_account_off_the_list(
     assert api("GET", "/v1/accounts/at-risk").body["items"] == []
 
 
+def test_a_supervisors_review_moves_the_count_to_the_reviewed_label(
+    api: Call, store: TaskStore, drain: Drain
+) -> None:
+    task = labelled_task("a", label="negative", created_at=at(17))
+    store.put_task(task)
+    drain()
+
+    reviewed = api(
+        "POST",
+        f"/v1/tasks/{task.id}/review",
+        body={"label": "positive"},
+        headers={"If-Match": '"1"'},
+    )
+    drain()
+
+    assert reviewed.status == 201, reviewed.body
+    (category,) = api("GET", "/v1/trends/categories", query=WEEK).body["categories"]
+    period = category["periods"][0]
+    assert (period["negative"], period["positive"]) == (0, 1)
+
+
 def test_a_resolved_follow_up_clears_the_account_until_a_new_series(
     api: Call, store: TaskStore, drain: Drain
 ) -> None:
@@ -253,7 +274,15 @@ def test_the_at_risk_rule_changes_with_the_version_it_was_read_at(api: Call) -> 
 
     assert (changed.status, changed.body["version"], changed.headers["ETag"]) == (200, 2, '"2"')
     assert api("GET", "/v1/config/at-risk").body["streak_length"] == 4
-    assert (stale.status, stale.error_code) == (409, "concurrent_update")
+    assert (stale.status, stale.error_code) == (412, "concurrent_update")
+
+
+def test_the_at_risk_rule_changes_only_against_a_version_read(api: Call) -> None:
+    change = {"streak_length": 4, "window_negatives": 5, "window_days": 30, "reason": "noisy"}
+
+    reply = api("PUT", "/v1/config/at-risk", body=change)
+
+    assert (reply.status, reply.error_code) == (428, "precondition_required")
 
 
 def test_a_stricter_rule_applies_to_the_next_request(
