@@ -173,7 +173,14 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         created_to=created_to,
         order=order,
     )
-    page = logic.list_tasks(task_filter, limit, cursor, store, caller.confined_to_account)
+    page = logic.list_tasks(
+        task_filter,
+        limit,
+        cursor,
+        store,
+        reader=caller.key,
+        confined_to=caller.confined_to_account,
+    )
     return TaskList(
         items=[Task.model_validate(task) for task in page.items], next_cursor=page.next_cursor
     )

@@ -58,7 +58,7 @@ def test_a_stale_write_is_refused_as_a_concurrent_update(api: Call) -> None:
     reply = api("POST", "/v1/tasks", body=new_task())
     assert reply.status == 201, reply.body
     created = reply.body
-    store = TaskStore(get_settings().tasks_table, deps.dynamodb_client())
+    store = TaskStore(get_settings().tasks_table, deps.dynamodb_client(), deps.cursor_key)
     stale = store.get_task(created["id"])
     assert stale is not None
     api(
