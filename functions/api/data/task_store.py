@@ -650,9 +650,7 @@ def _key_of(item: dict[str, Any], index: Index) -> dict[str, Any]:
     return {name: item[name] for name in ("pk", "sk", index.partition, index.sort)}
 
 
-def cursor_binding(
-    query_filter: TaskFilter | ReviewQueueFilter, reader: str, index: Index
-) -> str:
+def cursor_binding(query_filter: TaskFilter | ReviewQueueFilter, reader: str, index: Index) -> str:
     """What a cursor is valid for: this reader, this filter and order, this index."""
     canonical = json.dumps(
         {"reader": reader, "filter": query_filter.model_dump(mode="json"), "index": index.name},

@@ -82,7 +82,7 @@ ACCOUNT_REQUIRED = {
     ),
     tags=["tasks"],
     responses=documented(
-        201, Task, "The task, with its decision record", 400, 401, 403, 409, 413, 415, 503
+        201, Task, "The task, with its decision record", 400, 401, 403, 409, 413, 415, 422, 503
     ),
     **secured(CREATE_TASK),
 )
@@ -140,7 +140,7 @@ def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
         "without `account_id` the list is theirs; another account's is refused."
     ),
     tags=["tasks"],
-    responses=documented(200, TaskList, "One page of tasks", 400, 401, 403),
+    responses=documented(200, TaskList, "One page of tasks", 400, 401, 403, 422, 503),
     **secured(READ_TASKS),
 )
 def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by name
@@ -194,7 +194,7 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         "is the task's revision: send it as `If-Match` to change the task."
     ),
     tags=["tasks"],
-    responses=documented(200, Task, "The task, its revision as the ETag", 401, 403, 404),
+    responses=documented(200, Task, "The task, its revision as the ETag", 401, 403, 404, 422, 503),
     **secured(READ_TASKS),
 )
 def handle_get_task(
@@ -215,7 +215,7 @@ def handle_get_task(
     ),
     tags=["tasks"],
     responses=documented(
-        200, Task, "The updated task", 400, 401, 403, 404, 409, 412, 413, 415, 428
+        200, Task, "The updated task", 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503
     ),
     **secured(UPDATE_TASK),
 )
