@@ -8,10 +8,19 @@ fields they declare.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from functions.api.logic.datasets import MAX_DATASET_BYTES
@@ -38,6 +47,18 @@ def _safe(text: str) -> str:
 # Free text from a caller: no control characters (but tab and line breaks) and no unpaired
 # surrogates, which could not be stored. The pattern states the rule in the spec.
 SafeText = Annotated[str, Field(pattern=SAFE_TEXT_PATTERN), AfterValidator(_safe)]
+# RFC 3339, as the spec's `format: date-time` says: a full date and time with its offset
+# (pydantic alone would also take a bare date, a time without a zone or a Unix number).
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, str) and not _DATE_TIME.match(value):
+        raise ValueError("give a date-time with its offset, e.g. 2026-02-01T09:30:00Z")
+    return value
+
+
+DateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
 AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
 Category = Annotated[SafeText, Field(min_length=1, max_length=64)]
 Channel = Annotated[SafeText, Field(min_length=1, max_length=32)]

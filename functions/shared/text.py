@@ -9,11 +9,14 @@ import re
 # unpaired surrogate, and neither kind means anything in a customer's request.
 _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 _UNSAFE = re.compile(f"[{_CONTROL}" + r"\ud800-\udfff]")
+# What Python's str.strip() removes, less the control characters above; spelled out
+# because `\s` means something different in each regex engine that reads the spec.
+_SPACE = r" \t\n\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # The same rule as JSON Schema patterns, for the spec (a JSON string cannot hold an
 # unpaired surrogate once decoded as UTF-8, so the patterns leave those out): any safe
 # text, and safe text with at least one character that is not whitespace.
 SAFE_TEXT_PATTERN = f"^[^{_CONTROL}]*$"
-NON_BLANK_TEXT_PATTERN = f"^\\s*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+NON_BLANK_TEXT_PATTERN = f"^[^{_CONTROL}]*[^{_SPACE}{_CONTROL}][^{_CONTROL}]*$"
 
 UNSAFE_CHARACTERS_MESSAGE = "text holds control characters or unpaired surrogates"
 

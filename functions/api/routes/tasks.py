@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
@@ -33,6 +32,7 @@ from functions.api.schemas import (
     AccountId,
     Category,
     CreateTaskRequest,
+    DateTime,
     Task,
     TaskId,
     TaskList,
@@ -155,8 +155,8 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
     category: Annotated[Category | None, Query()] = None,
     account_id: Annotated[AccountId | None, Query()] = None,
     reviewed: Annotated[bool | None, Query()] = None,
-    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_from: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
+    created_to: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
     order: Annotated[TaskOrder, Query()] = "newest",
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
