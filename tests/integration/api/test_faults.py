@@ -20,6 +20,7 @@ from functions.shared.aws import MAX_ATTEMPTS, dynamodb_client
 from functions.shared.dynamo import item_key, to_item
 from functions.shared.registry import ACTIVE_SORT, MODEL_PARTITION
 from tests.integration.api.conftest import Call
+from tests.integration.api.test_tasks import new_task
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
@@ -37,9 +38,8 @@ class _Body:
         yield self.data
 
 
-@pytest.fixture
-def throttled_queries(api: Call) -> Iterator[list[str]]:
-    """Every DynamoDB Query of the task store is answered as throttled; yields the attempts."""
+def _throttled(operation: str) -> Iterator[list[str]]:
+    """Every DynamoDB `operation` call is answered as throttled; yields the attempts."""
     client = dynamodb_client()
     attempts: list[str] = []
 
@@ -48,9 +48,19 @@ def throttled_queries(api: Call) -> Iterator[list[str]]:
         headers = {"x-amzn-RequestId": "r", "Content-Type": "application/x-amz-json-1.0"}
         return AWSResponse(request.url, 400, headers, _Body(THROTTLED))
 
-    client.meta.events.register("before-send.dynamodb.Query", throttle)
+    client.meta.events.register(f"before-send.dynamodb.{operation}", throttle)
     yield attempts
-    client.meta.events.unregister("before-send.dynamodb.Query", throttle)
+    client.meta.events.unregister(f"before-send.dynamodb.{operation}", throttle)
+
+
+@pytest.fixture
+def throttled_queries(api: Call) -> Iterator[list[str]]:
+    yield from _throttled("Query")
+
+
+@pytest.fixture
+def throttled_puts(api: Call) -> Iterator[list[str]]:
+    yield from _throttled("PutItem")
 
 
 def test_a_throttled_store_is_retried_a_few_times_then_503_with_retry_after(
@@ -61,6 +71,13 @@ def test_a_throttled_store_is_retried_a_few_times_then_503_with_retry_after(
     assert reply.error_code == "store_unavailable"
     assert int(reply.headers["Retry-After"]) > 0
     assert len(throttled_queries) == MAX_ATTEMPTS
+
+
+def test_a_throttled_idempotency_table_is_503_too(api: Call, throttled_puts: list[str]) -> None:
+    reply = api("POST", "/v1/tasks", body=new_task(), headers={"Idempotency-Key": "throttled-1"})
+    assert reply.status == 503
+    assert reply.error_code == "store_unavailable"
+    assert throttled_puts
 
 
 @pytest.fixture
