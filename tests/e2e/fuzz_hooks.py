@@ -7,12 +7,15 @@ schema calls valid valid in those respects too, and leave invalid ones invalid:
   generated one is dropped;
 - `created_from` must not be after `created_to`: the two are put in order;
 - an Idempotency-Key names one request: a generated key gets a unique suffix, so two
-  different generated bodies never share one by chance.
+  different generated bodies never share one by chance;
+- only a customer may leave out a new task's account_id (it is then their own): for any
+  other caller (CARESCORE_FUZZ_ROLE) a body without one, or with null, gets one.
 The refusals themselves are tested in tests/integration/api/test_hostile_input.py.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from datetime import UTC, datetime
@@ -48,6 +51,15 @@ def map_case(ctx: Any, case: Any) -> Any:
         if isinstance(cursor, str) and 1 <= len(cursor) <= MAX_CURSOR:
             del query["cursor"]
         _in_order(query)
+    body = case.body
+    if (
+        os.environ.get("CARESCORE_FUZZ_ROLE") != "customer"
+        and case.operation.method.upper() == "POST"
+        and case.operation.path == "/v1/tasks"
+        and isinstance(body, dict)
+        and body.get("account_id") is None
+    ):
+        body["account_id"] = "fuzz-account"
     for name, value in list((case.headers or {}).items()):
         if (
             name.lower() == "idempotency-key"

@@ -57,7 +57,11 @@ def test_the_api_keeps_its_contract_under_fuzzing(
         str(report),
         *(["--seed", SEED] if SEED else []),
     ]
-    env = os.environ | {"SCHEMATHESIS_HOOKS": "tests.e2e.fuzz_hooks", "PYTHONPATH": str(ROOT)}
+    env = os.environ | {
+        "SCHEMATHESIS_HOOKS": "tests.e2e.fuzz_hooks",
+        "CARESCORE_FUZZ_ROLE": role,
+        "PYTHONPATH": str(ROOT),
+    }
     result = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False
     )
