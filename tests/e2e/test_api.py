@@ -83,8 +83,13 @@ def test_task_status_update_is_stored_and_bad_transition_rejected(
     assert stored["assignee"] == "agent-7"
     # A resolved task may only be reopened, never put back in progress.
     path = f"/v1/tasks/{task['id']}"
-    assert local_stack.call("PATCH", path, body={"status": "resolved"}, token=agent).status == 200
-    refused = local_stack.call("PATCH", path, body={"status": "in_progress"}, token=agent)
+    resolved = local_stack.call(
+        "PATCH", path, body={"status": "resolved"}, headers={"If-Match": '"2"'}, token=agent
+    )
+    assert resolved.status == 200, resolved.body
+    refused = local_stack.call(
+        "PATCH", path, body={"status": "in_progress"}, headers={"If-Match": '"3"'}, token=agent
+    )
     assert refused.status == 409
     assert refused.json()["error"]["code"] == "invalid_transition"
     assert local_stack.call("GET", path, token=agent).json()["status"] == "resolved"

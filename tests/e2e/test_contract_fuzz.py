@@ -38,6 +38,8 @@ def test_the_api_keeps_its_contract_under_fuzzing(
     report = tmp_path / "report.json"
     command = [
         str(SCHEMATHESIS),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         str(SPEC),
         "--url",
