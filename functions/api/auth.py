@@ -141,7 +141,8 @@ def _jwt_context(event: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def principal_from_event(event: Mapping[str, Any]) -> Principal | None:
     """The caller named by the authorizer's claims in a payload-2.0 event, or None when the
-    event carries no usable identity (no claims, no `sub`, or not an access token)."""
+    event carries no usable identity (no claims, no `sub`, or a `token_use` other than
+    `access`)."""
     jwt = _jwt_context(event)
     claims = jwt.get("claims")
     if not isinstance(claims, Mapping):
@@ -149,10 +150,9 @@ def principal_from_event(event: Mapping[str, Any]) -> Principal | None:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         return None
-    token_use = claims.get("token_use")
-    if token_use is not None and token_use != "access":
+    if claims.get("token_use") != "access":
         # An ID token passes the authorizer's audience check but carries no scopes and is
-        # not meant for APIs.
+        # not meant for APIs; a token that does not say what it is, is not trusted as one.
         return None
     groups = _as_list(claims.get("cognito:groups"))
     client_id = claims.get("client_id")

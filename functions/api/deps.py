@@ -14,11 +14,18 @@ from functions.api.logic.ports import NO_ACCOUNT_AT_RISK, AccountRiskSource
 from functions.api.logic.reviews import OverridePolicy
 from functions.api.settings import get_settings
 from functions.shared.aws import dynamodb_client, reset_clients, s3_client
+from functions.shared.config import read_cursor_key
+
+
+@lru_cache(maxsize=1)
+def cursor_key() -> bytes:
+    """The stage's cursor-signing secret, read (or made) once per process."""
+    return read_cursor_key(dynamodb_client(), get_settings().registry_table)
 
 
 @lru_cache(maxsize=1)
 def task_store() -> TaskStore:
-    return TaskStore(get_settings().tasks_table, dynamodb_client())
+    return TaskStore(get_settings().tasks_table, dynamodb_client(), cursor_key)
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +75,7 @@ def reset() -> None:
     reset_clients()
     reset_idempotency()
     for provider in (
+        cursor_key,
         task_store,
         model_registry,
         threshold_config,

@@ -8,22 +8,60 @@ fields they declare.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from functions.api.logic.datasets import MAX_DATASET_BYTES
 from functions.scoring.features import MAX_TEXT_CHARS
 from functions.shared.models import Label, SupportLevel, TaskStatus, check_threshold_order
+from functions.shared.text import (
+    NON_BLANK_TEXT_PATTERN,
+    SAFE_TEXT_PATTERN,
+    UNSAFE_CHARACTERS_MESSAGE,
+    has_unsafe_characters,
+)
 
 MAX_BATCH_TEXTS = 100
 # Allows 100 texts of 5,000 characters even when every character takes 3 bytes in UTF-8.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
+
+def _safe(text: str) -> str:
+    if has_unsafe_characters(text):
+        raise ValueError(UNSAFE_CHARACTERS_MESSAGE)
+    return text
+
+
+# Free text from a caller: no control characters (but tab and line breaks) and no unpaired
+# surrogates, which could not be stored. The pattern states the rule in the spec.
+SafeText = Annotated[str, Field(pattern=SAFE_TEXT_PATTERN), AfterValidator(_safe)]
+# RFC 3339, as the spec's `format: date-time` says: a full date and time with its offset
+# (pydantic alone would also take a bare date, a time without a zone or a Unix number).
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, str) and not _DATE_TIME.match(value):
+        raise ValueError("give a date-time with its offset, e.g. 2026-02-01T09:30:00Z")
+    return value
+
+
+DateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
 AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
-Category = Annotated[str, Field(min_length=1, max_length=64)]
-Channel = Annotated[str, Field(min_length=1, max_length=32)]
+Category = Annotated[SafeText, Field(min_length=1, max_length=64)]
+Channel = Annotated[SafeText, Field(min_length=1, max_length=32)]
 TaskId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -109,10 +147,10 @@ class Task(View):
 class DecisionMetadata(Body):
     """Where a scored text came from, recorded with a stored decision."""
 
-    account_id: str = Field(min_length=1, max_length=128)
-    category: str = Field(min_length=1, max_length=64)
-    channel: str = Field(default="api", min_length=1, max_length=32)
-    external_id: str | None = Field(default=None, min_length=1, max_length=128)
+    account_id: AccountId
+    category: Category
+    channel: Channel = "api"
+    external_id: Annotated[SafeText, Field(min_length=1, max_length=128)] | None = None
 
 
 class ErrorDetail(BaseModel):
@@ -124,12 +162,29 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """The one shape of every 4xx and 5xx response."""
+    """The one shape of every 4xx and 5xx response the API function makes."""
 
     error: ErrorDetail
 
 
+class GatewayError(BaseModel):
+    """The shape of refusals API Gateway makes itself, before the function runs: no token
+    or one its JWT authorizer refuses (401 `Unauthorized`), no such route or method (404
+    `Not Found`), a body over its 10 MB limit (413)."""
+
+    message: str = Field(description="e.g. `Unauthorized`, `Not Found`.")
+
+
 class SentimentRequest(Body):
+    # `metadata` is required when `store` is true.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"store": {"const": True}}, "required": ["store"]},
+            "then": {"required": ["metadata"], "properties": {"metadata": {"type": "object"}}},
+        },
+    )
+
     texts: list[str] = Field(
         min_length=1,
         max_length=MAX_BATCH_TEXTS,
@@ -164,7 +219,7 @@ class SentimentResult(BaseModel):
 
 class ItemError(BaseModel):
     index: int
-    code: str = Field(description="`empty_text` or `text_too_long`.")
+    code: str = Field(description="`empty_text`, `text_too_long` or `invalid_characters`.")
     message: str
 
 
@@ -176,7 +231,12 @@ class SentimentResponse(BaseModel):
 
 
 class CreateTaskRequest(Body):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: Annotated[str, AfterValidator(_safe)] = Field(
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        pattern=NON_BLANK_TEXT_PATTERN,
+        description="Not blank; no control characters but tab and line breaks.",
+    )
     account_id: AccountId | None = Field(
         default=None,
         description="The account the request comes from. A customer may leave it out: it "
@@ -184,19 +244,22 @@ class CreateTaskRequest(Body):
     )
     category: Category
     channel: Channel
-    product: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    product: Annotated[SafeText, Field(min_length=1, max_length=64)] | None = None
 
 
 class UpdateTaskRequest(Body):
-    status: TaskStatus | None = Field(
+    # Give at least one field; status may be left out but not null.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    status: TaskStatus | SkipJsonSchema[None] = Field(
         default=None,
         description="open -> in_progress | resolved; in_progress -> open | resolved; "
         "resolved -> open.",
     )
-    assignee: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(
+    assignee: Annotated[SafeText, Field(min_length=1, max_length=128)] | None = Field(
         default=None, description="null unassigns."
     )
-    reply_note: Annotated[str, Field(max_length=MAX_TEXT_CHARS)] | None = None
+    reply_note: Annotated[SafeText, Field(max_length=MAX_TEXT_CHARS)] | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateTaskRequest:
@@ -215,9 +278,17 @@ class TaskList(BaseModel):
 
 
 class HealthCheck(BaseModel):
-    status: str = Field(description="`ok` or `degraded`.")
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="`ok`; `degraded` (200) while the active model cannot be loaded and the "
+        "last good one keeps scoring; `unavailable` (503) when nothing can be scored or "
+        "the store cannot be reached."
+    )
     model_loaded: bool
-    model_version: str | None
+    model_version: str | None = Field(description="The version that scores requests.")
+    active_version: str | None = Field(
+        default=None,
+        description="Set when degraded: the active version that could not be loaded.",
+    )
     store_reachable: bool
     retraining_suggested: bool = Field(
         description="Supervisors correct the active model too often (the override alarm of "
@@ -232,7 +303,7 @@ class ModelInfo(BaseModel):
 
 
 class DatasetUploadRequest(Body):
-    filename: str = Field(
+    filename: SafeText = Field(
         min_length=1,
         max_length=255,
         description="The file's name; stored with anything but letters, digits, `.`, `_` "

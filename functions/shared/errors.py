@@ -57,6 +57,16 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class MalformedBody(DomainError):
+    """A request body that is not UTF-8 JSON of reasonable depth."""
+
+    code = "malformed_body"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+
+
 class ModelUnavailable(DomainError):
     code = "model_unavailable"
 

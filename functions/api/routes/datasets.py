@@ -31,7 +31,7 @@ logger = Logger(child=True)
     ),
     tags=["datasets"],
     responses=documented(
-        201, DatasetUpload, "Where and how to upload the file", 400, 401, 403, 413, 415
+        201, DatasetUpload, "Where and how to upload the file", 400, 401, 403, 413, 415, 422
     ),
     **secured(UPLOAD_DATASET),
 )

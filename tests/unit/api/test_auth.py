@@ -94,8 +94,10 @@ def test_no_authorizer_context_is_no_principal() -> None:
         {"sub": ""},
         {"username": "someone", "cognito:groups": "[supervisor]"},
         {"sub": "abc", "token_use": "id", "cognito:groups": "[supervisor]"},
+        {"sub": "abc", "cognito:groups": "[supervisor]", "username": "abc"},
+        {"sub": "abc", "token_use": "refresh", "cognito:groups": "[supervisor]"},
     ],
-    ids=["empty", "blank-sub", "no-sub", "id-token"],
+    ids=["empty", "blank-sub", "no-sub", "id-token", "no-token-use", "refresh-token"],
 )
 def test_claims_without_a_usable_identity_are_no_principal(claims: dict[str, Any]) -> None:
     assert principal_from_event(event_from(Caller(claims=claims))) is None

@@ -124,23 +124,55 @@ def test_api_role_reads_models_and_may_only_add_dataset_files(
     assert [r["Resource"] for r in reads] == [{"Fn::Sub": "${ModelsBucket.Arn}/models/*"}]
 
 
-def test_api_role_cannot_scan_or_delete_tasks(transformed: dict[str, Any]) -> None:
-    statements = [
-        statement
-        for policy in transformed["Resources"]["ApiFunctionRole"]["Properties"]["Policies"]
-        for statement in policy["PolicyDocument"]["Statement"]
-    ]
-    actions = {
-        action
-        for statement in statements
-        for action in (
-            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        )
-    }
+def _actions(statement: dict[str, Any]) -> set[str]:
+    return set(_listed(statement["Action"]))
+
+
+def _on_table(statement: dict[str, Any], table: str) -> bool:
+    return any(
+        resource in ({"Fn::GetAtt": [table, "Arn"]}, {"Fn::GetAtt": f"{table}.Arn"})
+        or (isinstance(resource, dict) and f"${{{table}.Arn}}" in str(resource.get("Fn::Sub")))
+        for resource in _listed(statement["Resource"])
+    )
+
+
+DYNAMODB_WRITES = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+}
+
+
+def test_api_role_cannot_scan_batch_write_or_delete_tasks(transformed: dict[str, Any]) -> None:
+    statements = _statements(transformed)
+    actions = set().union(*(_actions(statement) for statement in statements))
     assert "dynamodb:Scan" not in actions
+    assert "dynamodb:BatchWriteItem" not in actions
     assert not any(action.endswith("*") for action in actions)
-    tasks = next(s for s in statements if s.get("Sid") == "TasksReadWrite")
-    assert "dynamodb:DeleteItem" not in tasks["Action"]
+    deletes = [s for s in statements if "dynamodb:DeleteItem" in _actions(s)]
+    assert deletes
+    assert all(_on_table(s, "IdempotencyTable") and not _on_table(s, "TasksTable") for s in deletes)
+
+
+def test_api_role_writes_only_the_config_partitions_of_the_registry(
+    transformed: dict[str, Any],
+) -> None:
+    from functions.shared.config import CURSOR_KEY_PARTITION, THRESHOLDS_PARTITION
+    from functions.shared.registry import MODEL_PARTITION
+
+    writes = [
+        s
+        for s in _statements(transformed)
+        if _on_table(s, "RegistryTable") and _actions(s) & DYNAMODB_WRITES
+    ]
+    assert writes, "the API seeds thresholds and its cursor key, so it must write somewhere"
+    for statement in writes:
+        assert _actions(statement) == {"dynamodb:PutItem"}
+        condition = statement["Condition"]["ForAllValues:StringEquals"]
+        allowed = set(_listed(condition["dynamodb:LeadingKeys"]))
+        assert allowed == {THRESHOLDS_PARTITION, CURSOR_KEY_PARTITION}
+        assert MODEL_PARTITION not in allowed
 
 
 def test_outputs_include_the_api_url(transformed: dict[str, Any]) -> None:
