@@ -22,7 +22,16 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.api import http_errors
 from functions.api.auth import SECURITY_SCHEME
 from functions.api.idempotency import register_context
-from functions.api.routes import config, datasets, reviews, sentiment, system, tasks
+from functions.api.routes import (
+    config,
+    datasets,
+    models,
+    reviews,
+    sentiment,
+    system,
+    tasks,
+    training_runs,
+)
 from functions.api.schemas import MAX_BODY_BYTES
 from functions.scoring.model import InvalidText
 from functions.shared.errors import DomainError, PayloadTooLarge
@@ -78,6 +87,8 @@ app.include_router(system.router, prefix="/v1")
 app.include_router(datasets.router, prefix="/v1")
 app.include_router(reviews.router, prefix="/v1")
 app.include_router(config.router, prefix="/v1")
+app.include_router(training_runs.router, prefix="/v1")
+app.include_router(models.router, prefix="/v1")
 app.configure_openapi(
     title=API_TITLE,
     version=API_VERSION,
