@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 FileRole = Literal["train", "test"]
 DatasetSource = Literal["upload", "reviews"]
@@ -89,8 +89,10 @@ class GateResult(Record):
     passed: bool
     checks: list[GateCheck]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def reasons(self) -> list[str]:
+        """The detail of every check that failed."""
         return [check.detail for check in self.checks if not check.passed]
 
 

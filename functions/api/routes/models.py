@@ -85,9 +85,7 @@ def handle_get_model_version(
     registry: Annotated[Registry, Depends(deps.registry)],
     _caller: Annotated[Principal, Depends(allow(READ_REGISTRY))],
 ) -> ModelDetail:
-    entry = logic.get_model(version, registry)
-    gate = entry.gate.model_dump() | {"reasons": entry.gate.reasons} if entry.gate else None
-    return ModelDetail.model_validate(entry.model_dump() | {"gate": gate})
+    return ModelDetail.model_validate(logic.get_model(version, registry))
 
 
 @router.post(

@@ -13,15 +13,9 @@ from functions.api.auth import READ_TRAINING_RUNS, Principal, allow, secured
 from functions.api.http_errors import documented
 from functions.api.logic import training_runs as logic
 from functions.api.schemas import DatasetId, RunId, TrainingRun, TrainingRunList
-from functions.shared import lifecycle
 from functions.shared.training_store import TrainingStore
 
 router = Router()  # type: ignore[no-untyped-call]
-
-
-def run_view(run: lifecycle.TrainingRun) -> TrainingRun:
-    gate = run.gate.model_dump() | {"reasons": run.gate.reasons} if run.gate else None
-    return TrainingRun.model_validate(run.model_dump() | {"gate": gate})
 
 
 @router.get(
@@ -40,7 +34,9 @@ def handle_list_training_runs(
     cursor: Annotated[RunId | None, Query()] = None,
 ) -> TrainingRunList:
     runs, next_cursor = logic.list_runs(dataset_id, limit, cursor, store)
-    return TrainingRunList(items=[run_view(run) for run in runs], next_cursor=next_cursor)
+    return TrainingRunList(
+        items=[TrainingRun.model_validate(run) for run in runs], next_cursor=next_cursor
+    )
 
 
 @router.get(
@@ -59,4 +55,4 @@ def handle_get_training_run(
     store: Annotated[TrainingStore, Depends(deps.training_store)],
     _caller: Annotated[Principal, Depends(allow(READ_TRAINING_RUNS))],
 ) -> TrainingRun:
-    return run_view(logic.get_run(run_id, store))
+    return TrainingRun.model_validate(logic.get_run(run_id, store))
