@@ -44,6 +44,9 @@ from model_build.train import ParityError, TrainParams, build_model, evaluate_pr
 
 logger = logging.getLogger(__name__)
 DISAGREEMENT_SAMPLE = 25
+# What one invocation (15 minutes) trains with room to spare: bench/training_bench.py
+# measured 294 CPU seconds at 12,000 rows and extrapolates 30,000 to 8 to 11 minutes.
+MAX_TRAINING_ROWS = 30_000
 # How the pipeline's progress messages name its steps.
 _FOLD = re.compile(r"fold (\d+)/(\d+)")
 _MESSAGE_STAGES: tuple[tuple[str, StageName], ...] = (
@@ -180,6 +183,15 @@ def _execute(
             "failed",
             error=_local_name(str(error), work_dir),
             validation_report=_without_scratch_paths(report, work_dir),
+        )
+    rows = len(data.train.texts) + len(data.test.texts)
+    if rows > MAX_TRAINING_ROWS:
+        return recorder.finish(
+            "failed",
+            error=f"{rows} usable rows are more than the training function trains in one run "
+            f"({MAX_TRAINING_ROWS}); sample the data down, or train it with `carescore train` "
+            "and install the model",
+            validation_report=_without_scratch_paths(data.report.to_dict(), work_dir),
         )
     fingerprint = data.fingerprint() | {"split": data.report.split}
     fingerprint["sha256"] = {

@@ -179,6 +179,18 @@ def test_a_file_over_the_size_limit_fails_the_run(
     assert "over the 1000-byte limit" in run["error"]
 
 
+def test_more_rows_than_one_run_can_train_fail_the_run_before_training(
+    api: Call, upload: Upload, good_files: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from model_build import training_run
+
+    monkeypatch.setattr(training_run, "MAX_TRAINING_ROWS", 100)
+    run = only_run(api, upload(good_files))
+    assert run["status"] == "failed"
+    assert "more than the training function trains in one run (100)" in run["error"]
+    assert [stage["name"] for stage in run["stages"]] == ["validate"]
+
+
 def test_a_crash_mid_training_leaves_no_version_and_the_dead_letter_fails_the_run(
     api: Call,
     upload: Upload,
