@@ -16,9 +16,9 @@ def new_id() -> str:
 
 
 def sortable_id() -> str:
-    """A 32-character identifier that sorts by creation time: the UTC second, then 18
-    random hex digits (so newest first is a reverse key order)."""
-    return f"{utc_now():%Y%m%d%H%M%S}{uuid.uuid4().hex[:18]}"
+    """A 32-character identifier that sorts by creation time: the UTC time to the
+    microsecond, then 12 random hex digits (so newest first is a reverse key order)."""
+    return f"{utc_now():%Y%m%d%H%M%S%f}{uuid.uuid4().hex[:12]}"
 
 
 def now_iso() -> str:

@@ -117,8 +117,9 @@ def handle_list_datasets(
     cursor: Annotated[DatasetId | None, Query()] = None,
 ) -> DatasetList:
     page, next_cursor = store.datasets(limit, cursor)
+    runs = store.runs_by_id([run_id for d in page for run_id in d.run_ids])
     return DatasetList(
-        items=[dataset_view(d, store.runs_by_id(d.run_ids)) for d in page],
+        items=[dataset_view(d, [r for r in runs if r.dataset_id == d.dataset_id]) for d in page],
         next_cursor=next_cursor,
     )
 
