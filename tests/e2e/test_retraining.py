@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import LocalStack
 
 pytestmark = pytest.mark.e2e
+# Uploads reach the training function only where the local stack plays S3 notifications
+# and SQS event sources (infra/triggers).
+pytest.importorskip("infra.triggers", reason="this local stack plays no event sources yet")
 
 FINISHED = {"succeeded", "rejected", "failed"}
 TRAINING_SECONDS = 900  # the function's timeout: a run cannot take longer
