@@ -22,7 +22,16 @@ from functions.api import http_errors
 from functions.api.auth import SECURITY_SCHEME
 from functions.api.idempotency import register_context
 from functions.api.request_body import MAX_JSON_DEPTH, check_body
-from functions.api.routes import config, datasets, reviews, sentiment, system, tasks
+from functions.api.routes import (
+    config,
+    datasets,
+    models,
+    reviews,
+    sentiment,
+    system,
+    tasks,
+    training_runs,
+)
 from functions.api.schemas import MAX_BODY_BYTES
 from functions.scoring.model import InvalidText
 from functions.shared.errors import DomainError
@@ -93,6 +102,8 @@ app.include_router(system.router, prefix="/v1")
 app.include_router(datasets.router, prefix="/v1")
 app.include_router(reviews.router, prefix="/v1")
 app.include_router(config.router, prefix="/v1")
+app.include_router(training_runs.router, prefix="/v1")
+app.include_router(models.router, prefix="/v1")
 app.configure_openapi(
     title=API_TITLE,
     version=API_VERSION,

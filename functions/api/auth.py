@@ -103,10 +103,15 @@ READ_MODEL = Rule(STAFF, Scope.SCORE)
 CREATE_TASK = Rule(frozenset(Role), Scope.TASKS_WRITE)
 READ_TASKS = Rule(frozenset(Role), Scope.TASKS_READ)
 UPDATE_TASK = Rule(STAFF, Scope.TASKS_WRITE)
+# Retraining is the supervisors' alone: datasets, runs and the model registry.
 UPLOAD_DATASET = Rule(frozenset({Role.SUPERVISOR}))
 REVIEW_DECISIONS = Rule(frozenset({Role.SUPERVISOR}))
 READ_REVIEWS = Rule(STAFF, Scope.TASKS_READ)
 SET_SUPPORT_LEVELS = Rule(frozenset({Role.SUPERVISOR}))
+READ_DATASETS = Rule(frozenset({Role.SUPERVISOR}))
+READ_TRAINING_RUNS = Rule(frozenset({Role.SUPERVISOR}))
+READ_REGISTRY = Rule(frozenset({Role.SUPERVISOR}))
+MOVE_ACTIVE_MODEL = Rule(frozenset({Role.SUPERVISOR}))
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from functions.api.data.config_store import ThresholdsStore
+from functions.api.data.evaluations import Evaluations
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
@@ -15,6 +16,8 @@ from functions.api.logic.reviews import OverridePolicy
 from functions.api.settings import get_settings
 from functions.shared.aws import dynamodb_client, reset_clients, s3_client
 from functions.shared.config import read_cursor_key
+from functions.shared.registry import Registry
+from functions.shared.training_store import TrainingStore
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +72,21 @@ def dataset_uploads() -> DatasetUploads:
     return DatasetUploads(get_settings().datasets_bucket, s3_client())
 
 
+@lru_cache(maxsize=1)
+def training_store() -> TrainingStore:
+    return TrainingStore(get_settings().registry_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    return Registry(get_settings().registry_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def evaluations() -> Evaluations:
+    return Evaluations(get_settings().models_bucket, s3_client())
+
+
 def reset() -> None:
     """Forgets settings, clients, caches and loaded models (for tests and the local stack)."""
     get_settings.cache_clear()
@@ -81,5 +99,8 @@ def reset() -> None:
         threshold_config,
         thresholds_store,
         dataset_uploads,
+        training_store,
+        registry,
+        evaluations,
     ):
         provider.cache_clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +25,15 @@ from pydantic.json_schema import SkipJsonSchema
 
 from functions.api.logic.datasets import MAX_DATASET_BYTES
 from functions.scoring.features import MAX_TEXT_CHARS
+from functions.shared.lifecycle import (
+    DatasetSource,
+    DatasetStatus,
+    FileRole,
+    PointerMove,
+    RunStatus,
+    StageName,
+    VersionStatus,
+)
 from functions.shared.models import Label, SupportLevel, TaskStatus, check_threshold_order
 from functions.shared.text import (
     NON_BLANK_TEXT_PATTERN,
@@ -302,14 +311,23 @@ class ModelInfo(BaseModel):
     card: dict[str, Any]
 
 
-class DatasetUploadRequest(Body):
+# --- Retraining: datasets, training runs, the model registry -----------------------------
+
+DatasetId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+RunId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+ModelVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+ColumnName = Annotated[SafeText, Field(min_length=1, max_length=100)]
+Reason = Annotated[SafeText, Field(min_length=3, max_length=500, description="Why; recorded.")]
+
+
+class DatasetFileRequest(Body):
+    role: FileRole = Field(description="`train`, or `test` for a held-out test file.")
     filename: SafeText = Field(
         min_length=1,
         max_length=255,
-        description="The file's name; stored with anything but letters, digits, `.`, `_` "
-        "and `-` replaced.",
+        description="The file's name, kept for display with anything but letters, digits, "
+        "`.`, `_` and `-` replaced.",
     )
-    content_type: Literal["text/csv"] = Field(description="Only CSV files are accepted.")
     size_bytes: int = Field(
         ge=1,
         le=MAX_DATASET_BYTES,
@@ -317,16 +335,85 @@ class DatasetUploadRequest(Body):
     )
 
 
-class DatasetUpload(BaseModel):
+class CreateDatasetRequest(Body):
+    name: SafeText = Field(min_length=1, max_length=100)
+    text_column: ColumnName = "text"
+    label_column: ColumnName = Field(
+        default="label", description="Labels negative, neutral or positive, in any case."
+    )
+    files: list[DatasetFileRequest] = Field(
+        min_length=1,
+        max_length=2,
+        description="One `train` file and at most one `test` file; without a test file, "
+        "training holds out a stratified 20% of the train file.",
+    )
+
+    @model_validator(mode="after")
+    def _one_file_per_role(self) -> CreateDatasetRequest:
+        roles = [f.role for f in self.files]
+        if "train" not in roles or len(set(roles)) != len(roles):
+            raise ValueError("give one train file and at most one test file")
+        return self
+
+
+class FileUpload(View):
     """A presigned S3 POST: send the file as multipart/form-data to `url` with every entry
     of `fields` before the `file` field, within `expires_in_seconds`."""
 
-    dataset_id: str
+    role: FileRole
     key: str = Field(description="Where the file will be stored in the datasets bucket.")
     url: str
     fields: dict[str, str]
     expires_in_seconds: int
-    max_bytes: int
+
+
+class DatasetFile(View):
+    role: FileRole
+    filename: str
+    key: str
+    size_bytes: int
+    arrived_at: datetime | None = Field(description="When S3 reported the file; null until.")
+
+
+class RunSummary(View):
+    run_id: str
+    status: RunStatus
+    model_version: str | None = None
+
+
+class Dataset(View):
+    dataset_id: str
+    name: str
+    source: DatasetSource
+    status: DatasetStatus = Field(
+        description="`awaiting_files` until every declared file has arrived (training then "
+        "starts by itself), `complete` after, `expired` when a file never arrived."
+    )
+    status_detail: str
+    text_column: str
+    label_column: str
+    files: list[DatasetFile]
+    created_at: datetime
+    created_by: str
+    uploads_expire_at: datetime
+    fingerprint: dict[str, Any] | None = Field(
+        description="sha256 per file, rows and class counts of the train and test splits, "
+        "once training has validated the files."
+    )
+    runs: list[RunSummary]
+
+
+class DatasetCreated(BaseModel):
+    dataset_id: str
+    dataset: Dataset
+    uploads: list[FileUpload]
+
+
+class DatasetList(BaseModel):
+    items: list[Dataset]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; absent on the last."
+    )
 
 
 class ReviewRequest(Body):
@@ -445,3 +532,126 @@ class SupportLevelsPreview(View):
     changed_by_category: dict[str, int]
     examined_by_category: dict[str, int]
     examples: list[LevelChange] = Field(description="Up to five of the changed tasks.")
+
+
+class FromReviewsRequest(Body):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class StageTiming(View):
+    name: StageName
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class GateCheck(View):
+    name: str = Field(description="`parity`, `quality`, `macro_f1`, `negative_recall`, `reviews`.")
+    passed: bool
+    detail: str
+
+
+class GateResult(View):
+    passed: bool
+    checks: list[GateCheck]
+    reasons: list[str] = Field(description="The detail of every check that failed.")
+
+
+class TrainingRun(View):
+    run_id: str
+    dataset_id: str
+    status: RunStatus
+    stage: StageName | None = Field(description="The stage running now, or the last one.")
+    progress: float = Field(ge=0.0, le=1.0, description="How far the current stage is.")
+    stages: list[StageTiming]
+    created_at: datetime
+    started_by: str
+    finished_at: datetime | None
+    attempts: int
+    validation_report: dict[str, Any] | None
+    gate: GateResult | None
+    model_version: str | None
+    parent_version: str | None = Field(description="The active model it was measured against.")
+    error: str | None
+
+
+class TrainingRunList(BaseModel):
+    items: list[TrainingRun]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; absent on the last."
+    )
+
+
+class Lineage(View):
+    dataset_id: str | None
+    dataset_sha256: str | None
+    parent_version: str | None
+    run_id: str | None
+    started_by: str | None
+
+
+class Activation(View):
+    kind: PointerMove
+    from_version: str | None
+    to_version: str
+    by: str
+    at: datetime
+    reason: str
+    override: bool = Field(description="A rejected version made active by hand.")
+
+
+class ModelSummary(View):
+    version: str
+    status: VersionStatus
+    registered_at: datetime
+    metrics: dict[str, float | None] = Field(
+        description="accuracy, macro_f1 and negative_recall on the version's test split."
+    )
+    lineage: Lineage
+
+
+class ModelList(BaseModel):
+    active_version: str | None
+    items: list[ModelSummary]
+
+
+class ModelDetail(ModelSummary):
+    card: dict[str, Any] = Field(
+        description="The model card: metrics with the confusion matrix, parameters, "
+        "dataset fingerprint, parity report."
+    )
+    gate: GateResult | None
+    activations: list[Activation] = Field(description="Every pointer move to or from it.")
+
+
+class ActivePointer(View):
+    version: str
+    previous_version: str | None
+    activated_at: datetime
+    activated_by: str
+    reason: str
+
+
+class MoveRequest(Body):
+    reason: Reason
+
+
+class Disagreement(View):
+    text: str
+    label: Label = Field(description="The label in the test data.")
+    a: Label = Field(description="Model a's label.")
+    b: Label = Field(description="Model b's label.")
+
+
+class ModelComparison(View):
+    a: str
+    b: str
+    test_split_of: str = Field(description="The version whose test split both were scored on.")
+    dataset_id: str
+    rows: int
+    metrics_a: dict[str, Any]
+    metrics_b: dict[str, Any]
+    differences: dict[str, Any] = Field(
+        description="b minus a: accuracy, macro_f1 and per class precision, recall, f1."
+    )
+    disagreements: int = Field(description="Test texts the two label differently.")
+    sample: list[Disagreement]

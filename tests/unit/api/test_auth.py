@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 
 from functions.api.auth import (
     CREATE_TASK,
+    MOVE_ACTIVE_MODEL,
+    READ_DATASETS,
     READ_MODEL,
+    READ_REGISTRY,
     READ_TASKS,
+    READ_TRAINING_RUNS,
     SCORE_TEXTS,
     UPDATE_TASK,
     UPLOAD_DATASET,
@@ -130,6 +134,10 @@ RULES: dict[str, Rule] = {
     "read": READ_TASKS,
     "update": UPDATE_TASK,
     "upload": UPLOAD_DATASET,
+    "datasets": READ_DATASETS,
+    "runs": READ_TRAINING_RUNS,
+    "registry": READ_REGISTRY,
+    "move": MOVE_ACTIVE_MODEL,
 }
 # rule -> callers it lets in
 ALLOWED: dict[str, set[str]] = {
@@ -139,6 +147,10 @@ ALLOWED: dict[str, set[str]] = {
     "read": {"customer", "agent", "supervisor", "machine:carescore/tasks.read"},
     "update": {"agent", "supervisor", "machine:carescore/tasks.write"},
     "upload": {"supervisor"},
+    "datasets": {"supervisor"},
+    "runs": {"supervisor"},
+    "registry": {"supervisor"},
+    "move": {"supervisor"},
 }
 CALLERS: dict[str, Caller] = {
     "customer": person("customer"),
@@ -168,9 +180,12 @@ def test_no_identity_is_unauthenticated_whatever_the_rule() -> None:
             authorize(rule, event_from(ANONYMOUS))
 
 
-def test_a_machine_with_every_scope_still_cannot_upload_datasets() -> None:
+@pytest.mark.parametrize(
+    "rule", [UPLOAD_DATASET, READ_DATASETS, READ_TRAINING_RUNS, READ_REGISTRY, MOVE_ACTIVE_MODEL]
+)
+def test_a_machine_with_every_scope_still_cannot_retrain(rule: Rule) -> None:
     with pytest.raises(Forbidden):
-        authorize(UPLOAD_DATASET, event_from(machine(*ALL_SCOPES)))
+        authorize(rule, event_from(machine(*ALL_SCOPES)))
 
 
 claim_values = st.recursive(
