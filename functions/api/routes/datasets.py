@@ -58,7 +58,16 @@ def dataset_view(dataset: lifecycle.Dataset, runs: list[lifecycle.TrainingRun]) 
     ),
     tags=["datasets"],
     responses=documented(
-        201, DatasetCreated, "The dataset and where to upload each file", 400, 401, 403, 413, 415, 422, 503
+        201,
+        DatasetCreated,
+        "The dataset and where to upload each file",
+        400,
+        401,
+        403,
+        413,
+        415,
+        422,
+        503,
     ),
     **secured(UPLOAD_DATASET),
 )
