@@ -62,7 +62,9 @@ _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[
 
 
 def _rfc3339(value: object) -> object:
-    if isinstance(value, str) and not _DATE_TIME.match(value):
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_TIME.match(value):
         raise ValueError("give a date-time with its offset, e.g. 2026-02-01T09:30:00Z")
     return value
 
@@ -476,7 +478,8 @@ class ReviewStats(View):
     alarm: OverrideAlarm | None = Field(description="Null when no model is active.")
 
 
-NegativeThreshold = Annotated[float, Field(ge=0.0, le=1.0)]
+# Strict: JSON `false` is not a probability (pydantic would otherwise read it as 0.0).
+NegativeThreshold = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
 
 
 class SupportLevels(BaseModel):
@@ -509,8 +512,8 @@ class SupportLevelsChange(ThresholdsBody):
 
 
 class SupportLevelsPreviewRequest(ThresholdsBody):
-    created_from: datetime = Field(description="Start of the period (inclusive).")
-    created_to: datetime = Field(description="End of the period (inclusive).")
+    created_from: DateTime = Field(description="Start of the period (inclusive), RFC 3339.")
+    created_to: DateTime = Field(description="End of the period (inclusive), RFC 3339.")
 
 
 class LevelChange(View):

@@ -3,7 +3,6 @@ history, and agreement between model and supervisors with the override alarm."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
@@ -23,6 +22,7 @@ from functions.api.logic import reviews as logic
 from functions.api.logic.reviews import OverridePolicy
 from functions.api.schemas import (
     Category,
+    DateTime,
     Review,
     ReviewList,
     ReviewQueue,
@@ -61,8 +61,8 @@ def handle_list_review_queue(  # noqa: PLR0917  # powertools passes query parame
     product: Product | None = None,
     label: Annotated[Label | None, Query(description="The model's label.")] = None,
     model_version: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_from: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
+    created_to: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
 ) -> ReviewQueue:
