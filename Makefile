@@ -11,12 +11,14 @@ CHROMIUM := /usr/bin/chromium
 WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/dev/null) \
 	web/index.html web/vite.config.ts web/tsconfig.json openapi.json
 
-.PHONY: venv test lint model bench run clean build-ApiFunction build-AggregatorFunction portal browser
+.PHONY: venv test fuzz lint lock model bench run clean build-ApiFunction build-AggregatorFunction portal browser
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements/dev.txt pins, each file checked against its hash; then
+# the project itself, without resolving anything again.
+$(STAMP): pyproject.toml requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[training,bench,dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 venv: $(STAMP)
@@ -41,6 +43,21 @@ test: $(STAMP) portal browser
 	cd web && npm test
 	$(BIN)/pytest
 
+# The contract fuzz at length: many more cases per operation, a new seed each run.
+fuzz: $(STAMP)
+	CARESCORE_FUZZ_EXAMPLES=$(or $(EXAMPLES),300) CARESCORE_FUZZ_SEED= \
+		$(BIN)/pytest -s tests/e2e/test_contract_fuzz.py
+
+# Re-pins requirements/ after a change to the dependencies in pyproject.toml: dev.txt for
+# this venv and CI (Python 3.11), lambda.txt for the API function's zip (Python 3.13, Linux).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra training --extra bench --extra dev \
+		--python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock" \
+		-o requirements/dev.txt
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.13 \
+		--python-platform x86_64-manylinux_2_28 --generate-hashes --quiet \
+		--custom-compile-command "make lock" -o requirements/lambda.txt
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,12 +75,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/model_bench.py --data $(DATA)
 
 # Called by `sam build` (BuildMethod: makefile): each function's zip holds functions/ and
-# the serving dependencies declared in pyproject.toml, built for the Lambda runtime.
+# the serving dependencies pinned in requirements/lambda.txt, built for the Lambda runtime.
 build-ApiFunction build-AggregatorFunction:
-	$(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")' \
-		| $(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --only-binary=:all: \
-			--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
-			--python-version 3.13 --implementation cp -r /dev/stdin
+	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --only-binary=:all: \
+		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+		--python-version 3.13 --implementation cp --require-hashes --no-deps \
+		-r requirements/lambda.txt
 	cp -r functions "$(ARTIFACTS_DIR)/"
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ipaddress
 import json
 import sys
 import time
@@ -12,6 +13,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from functions.scoring.model import InvalidText, ModelLoadError, SentimentModel, check_text
+from infra.csv_input import (
+    CsvInputError,
+    count_rows,
+    read_header,
+    read_records,
+    written_atomically,
+)
 from model_build import DEFAULT_MODEL_DIR
 from model_build.dataset import ColumnMapping, DatasetError
 
@@ -81,7 +89,8 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _write_report(out: Path, report: dict[str, object]) -> None:
-    (out / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    with written_atomically(out / REPORT_FILE) as target:
+        target.write(json.dumps(report, indent=2) + "\n")
     _say(f"validation report: {out / REPORT_FILE}")
 
 
@@ -90,6 +99,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from model_build.train import evaluate_probabilities
 
     model = _load_model(args.model)
+    read_header(args.data, [args.text_column, args.label_column])
     data = read_labelled_csv(args.data, _mapping(args), FileReport(path=str(args.data)))
     probabilities = model.probabilities(data.texts)
     metrics = evaluate_probabilities(probabilities, data.labels)
@@ -97,9 +107,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chunks(reader: Iterator[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
+def _chunks(rows: Iterator[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
     chunk: list[dict[str, str]] = []
-    for row in reader:
+    for row in rows:
         chunk.append(row)
         if len(chunk) == size:
             yield chunk
@@ -110,21 +120,16 @@ def _chunks(reader: Iterator[dict[str, str]], size: int) -> Iterator[list[dict[s
 
 def _predict(args: argparse.Namespace) -> int:
     model = _load_model(args.model)
-    with args.input.open(encoding="utf-8-sig", newline="") as source:
-        total = sum(1 for _ in csv.reader(source)) - 1
-        source.seek(0)
-        reader = csv.DictReader(source)
-        columns = list(reader.fieldnames or [])
-        if args.text_column not in columns:
-            raise DatasetError(f"{args.input}: no column named {args.text_column!r}")
-        added = ["label", *(f"p_{label}" for label in model.labels), "confidence"]
-        progress = _Progress(total, "scoring")
-        with args.output.open("w", encoding="utf-8", newline="") as target:
-            writer = csv.DictWriter(target, fieldnames=columns + added)
-            writer.writeheader()
-            for rows in _chunks(reader, PREDICT_CHUNK):
-                _predict_rows(model, rows, args.text_column, writer)
-                progress.advance(len(rows))
+    columns = read_header(args.input, [args.text_column])
+    total = count_rows(args.input)
+    added = ["label", *(f"p_{label}" for label in model.labels), "confidence"]
+    progress = _Progress(total, "scoring")
+    with written_atomically(args.output) as target:
+        writer = csv.DictWriter(target, fieldnames=columns + added)
+        writer.writeheader()
+        for rows in _chunks(read_records(args.input), PREDICT_CHUNK):
+            _predict_rows(model, rows, args.text_column, writer)
+            progress.advance(len(rows))
     _say(f"wrote {args.output}")
     return 0
 
@@ -149,9 +154,26 @@ def _predict_rows(
     writer.writerows(rows)
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1 or localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _local(args: argparse.Namespace) -> int:
     from infra.local import serve
 
+    if not is_loopback(args.host) and not args.expose_on_network:
+        _say(
+            f"error: --host {args.host} would let anyone who can reach this machine use the "
+            "local stack: its demo sign-ins, its data and its token endpoint. Add "
+            "--expose-on-network if that is what you want."
+        )
+        return 2
     return int(serve(host=args.host, port=args.port))
 
 
@@ -254,7 +276,13 @@ def _parser() -> argparse.ArgumentParser:
     predict.set_defaults(run=_predict)
 
     local = commands.add_parser("local", help="start the whole product on this machine")
-    local.add_argument("--host", default="127.0.0.1")
+    local.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    local.add_argument(
+        "--expose-on-network",
+        action="store_true",
+        help="allow a --host other than loopback: the demo sign-ins, data and token "
+        "endpoint become reachable from the network",
+    )
     local.add_argument("--port", type=int, default=8080)
     local.set_defaults(run=_local)
 
@@ -285,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (DatasetError, ModelLoadError, OSError) as error:
+    except (CsvInputError, DatasetError, ModelLoadError, OSError) as error:
         _say(f"error: {error}")
         return 2
 

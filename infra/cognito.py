@@ -7,12 +7,14 @@ are mapped). References between them (`!Ref UserPool`, `!Sub "${ResourceServer}/
 resolve to what was created, and the results resolve references elsewhere in the template
 (function environments, the HTTP API's JWT authorizer).
 
-Also: demo users, one per group, with fresh random passwords; and a signer that issues
-tokens with moto's own user-pool key (the one behind the JWKS moto serves).
+Also: a fresh signing key for the pool in place of the one bundled with moto; demo users,
+one per group, with fresh random passwords; and a signer that issues tokens with the
+pool's key (the one behind the JWKS the emulator serves).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 import uuid
@@ -231,17 +233,36 @@ def seed_users(endpoint: str, stack: CognitoStack) -> list[UserLogin]:
     return users
 
 
-def moto_signer(pool_id: str) -> Callable[[dict[str, Any]], str]:
-    """Signs claims with the key moto's user pool `pool_id` signs its own tokens with
-    (moto runs in this process), so they verify against the JWKS moto serves."""
+# The key id moto writes into the header of every token it signs.
+MOTO_KID = "dummy"
+
+
+def replace_signing_key(pool_id: str) -> None:
+    """Gives user pool `pool_id` a fresh RSA key, made now and never stored, in place of the
+    private key that ships inside the moto package (anyone with pip has that one and could
+    sign tokens for any role). moto runs in this process: the pool signs its InitiateAuth
+    tokens with the new key, and the JWKS it serves, hence the gateway's authorizer,
+    holds only the new public key."""
+    from joserfc.jwk import RSAKey
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+
+    key = RSAKey.generate_key(2048, parameters={"kid": MOTO_KID, "alg": "RS256", "use": "sig"})
+    cognitoidp_backends[ACCOUNT_ID][REGION].user_pools[pool_id].json_web_key = key
+    public = {"keys": [key.as_dict(private=False)]}
+    CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps(public).encode()
+
+
+def pool_signer(pool_id: str) -> Callable[[dict[str, Any]], str]:
+    """Signs claims with the key user pool `pool_id` signs its own tokens with (moto runs
+    in this process), so they verify against the JWKS it serves."""
     from joserfc import jwt
     from moto.cognitoidp.models import cognitoidp_backends
 
     pool = cognitoidp_backends[ACCOUNT_ID][REGION].user_pools[pool_id]
 
     def sign(claims: dict[str, Any]) -> str:
-        # The header moto itself writes: its JWKS names the key "dummy".
-        return str(jwt.encode({"kid": "dummy", "alg": "RS256"}, claims, pool.json_web_key))
+        return str(jwt.encode({"kid": MOTO_KID, "alg": "RS256"}, claims, pool.json_web_key))
 
     return sign
 

@@ -46,13 +46,28 @@ Invoke = Callable[[str, dict[str, Any], float], Outcome]
 
 
 def error_response(status: HTTPStatus, code: str, message: str) -> Response:
-    """A gateway-made error, in the API's one error body shape."""
+    """An error in the API's one error body shape, for what the function would answer."""
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     return Response(status.value, [("content-type", "application/json")], body)
 
 
-UNAUTHENTICATED_MESSAGE = "A valid bearer token is required"
-FORBIDDEN_MESSAGE = "Not allowed"
+def gateway_response(status: HTTPStatus) -> Response:
+    """A refusal API Gateway makes itself, in its own body shape (`{"message": ...}`), not
+    the function's: no route for the method and path, or a token the JWT authorizer
+    refuses. A client must expect both shapes, as it will in AWS."""
+    body = json.dumps({"message": GATEWAY_MESSAGES[status]}).encode()
+    return Response(status.value, [("content-type", "application/json")], body)
+
+
+# The messages of API Gateway HTTP API's own refusals.
+GATEWAY_MESSAGES = {
+    HTTPStatus.BAD_REQUEST: "Bad Request",
+    HTTPStatus.UNAUTHORIZED: "Unauthorized",
+    HTTPStatus.FORBIDDEN: "Forbidden",
+    HTTPStatus.NOT_FOUND: "Not Found",
+    HTTPStatus.LENGTH_REQUIRED: "Length Required",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "Request Entity Too Large",
+}
 TOKEN_PATH = "/oauth2/token"
 CONFIG_PATH = "/config.json"
 PORTAL_NOT_BUILT = (
@@ -161,13 +176,11 @@ class Gateway:
         except Unauthorized as error:
             if self._log and self.access_log:
                 self._log(f"401 {route.route_key}: {error}")
-            response = error_response(
-                HTTPStatus.UNAUTHORIZED, "unauthenticated", UNAUTHENTICATED_MESSAGE
-            )
+            response = gateway_response(HTTPStatus.UNAUTHORIZED)
             response.headers.append(("www-authenticate", "Bearer"))
             return response
         except Forbidden:
-            return error_response(HTTPStatus.FORBIDDEN, "forbidden", FORBIDDEN_MESSAGE)
+            return gateway_response(HTTPStatus.FORBIDDEN)
         return authorizer_context(claims)
 
     def _dispatch(self, request: Request) -> Response:
@@ -183,9 +196,7 @@ class Gateway:
             if portal is not None:
                 return portal
         if matched is None:
-            return error_response(
-                HTTPStatus.NOT_FOUND, "not_found", f"no route for {request.method} {path}"
-            )
+            return gateway_response(HTTPStatus.NOT_FOUND)
         route, parameters = matched
         authorized = self._authorize(route, request)
         if isinstance(authorized, Response):

@@ -37,8 +37,9 @@ from infra.cognito import (
     ISSUER_PREFIX,
     CognitoError,
     CognitoStack,
-    moto_signer,
+    pool_signer,
     provision,
+    replace_signing_key,
     seed_users,
 )
 from infra.console import Console
@@ -48,7 +49,7 @@ from infra.intrinsics import Known, UnresolvedReference
 from infra.lambdas import RunningFunctions, start_functions, trigger_values
 from infra.oauth import TokenEndpoint, emulator_lookup
 from infra.stack import Emulator, StackError, aws_environment, create_stack, supported_types
-from infra.state import LocalState, UserLogin, remove_state, write_state
+from infra.state import LocalState, UserLogin, remove_state, state_path, write_state
 from infra.template import REGION, LocalPlan, TemplateError, plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,6 +246,7 @@ def _provision_cognito(
         cognito = provision(endpoint, local_plan.template, local_plan.parameters)
     except (CognitoError, UnresolvedReference) as error:
         raise StackError(f"Cognito: {error}") from error
+    replace_signing_key(cognito.pool_id)
     console.detail(
         f"Cognito user pool {cognito.pool_id}: groups {', '.join(cognito.groups) or '-'}; "
         f"app clients {', '.join(sorted(cognito.clients)) or '-'}"
@@ -282,7 +284,7 @@ def _token_endpoint(endpoint: str, cognito: CognitoStack | None) -> TokenEndpoin
     return TokenEndpoint(
         cognito.issuer,
         emulator_lookup(cognito_client(endpoint), cognito.pool_id),
-        moto_signer(cognito.pool_id),
+        pool_signer(cognito.pool_id),
     )
 
 
@@ -384,7 +386,9 @@ def _print_sign_ins(running: RunningStack) -> None:
     lines += [f"    {u.role:<12} {u.username:<30} {u.password}" for u in running.users]
     machine = running.machine_client()
     if machine is not None:
-        lines.append(f"    machine      client id {machine[0]}  secret {machine[1]}")
+        # The secret stays in the 0600 state file: a terminal's scrollback and logs are
+        # readable by more people than that file.
+        lines.append(f"    machine      client id {machine[0]}  (secret in {state_path()})")
         lines.append(f"    token URL    {running.base_url}{TOKEN_PATH}")
     lines.append("    bearer token: carescore token --role supervisor | --client [--scope S]")
     print("\n".join(lines), flush=True)

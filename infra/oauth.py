@@ -3,8 +3,9 @@
 moto has no `/oauth2/token`; the local gateway serves it as the user pool's domain would:
 HTTP Basic (or form) client id and secret, checked against the app client in the emulator;
 requested scopes must be among the client's allowed scopes (none requested: all of them);
-the access token is signed with moto's own user-pool key, so the JWT authorizer verifies it
-against the JWKS moto serves. Errors are OAuth JSON (RFC 6749 section 5.2).
+the access token is signed with the user pool's key (made fresh at start), so the JWT
+authorizer verifies it against the JWKS the emulator serves. Errors are OAuth JSON
+(RFC 6749 section 5.2).
 """
 
 from __future__ import annotations

@@ -103,10 +103,15 @@ READ_MODEL = Rule(STAFF, Scope.SCORE)
 CREATE_TASK = Rule(frozenset(Role), Scope.TASKS_WRITE)
 READ_TASKS = Rule(frozenset(Role), Scope.TASKS_READ)
 UPDATE_TASK = Rule(STAFF, Scope.TASKS_WRITE)
+# Retraining is the supervisors' alone: datasets, runs and the model registry.
 UPLOAD_DATASET = Rule(frozenset({Role.SUPERVISOR}))
 REVIEW_DECISIONS = Rule(frozenset({Role.SUPERVISOR}))
 READ_REVIEWS = Rule(STAFF, Scope.TASKS_READ)
 SET_SUPPORT_LEVELS = Rule(frozenset({Role.SUPERVISOR}))
+READ_DATASETS = Rule(frozenset({Role.SUPERVISOR}))
+READ_TRAINING_RUNS = Rule(frozenset({Role.SUPERVISOR}))
+READ_REGISTRY = Rule(frozenset({Role.SUPERVISOR}))
+MOVE_ACTIVE_MODEL = Rule(frozenset({Role.SUPERVISOR}))
 # Trends and account risk; a timeline shows the account's tasks, so it takes tasks.read.
 IMPORT_TASKS = Rule(frozenset({Role.SUPERVISOR}), Scope.TASKS_WRITE)
 READ_TRENDS = Rule(frozenset({Role.SUPERVISOR}), Scope.TRENDS_READ)
@@ -147,7 +152,8 @@ def _jwt_context(event: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def principal_from_event(event: Mapping[str, Any]) -> Principal | None:
     """The caller named by the authorizer's claims in a payload-2.0 event, or None when the
-    event carries no usable identity (no claims, no `sub`, or not an access token)."""
+    event carries no usable identity (no claims, no `sub`, or a `token_use` other than
+    `access`)."""
     jwt = _jwt_context(event)
     claims = jwt.get("claims")
     if not isinstance(claims, Mapping):
@@ -155,10 +161,9 @@ def principal_from_event(event: Mapping[str, Any]) -> Principal | None:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         return None
-    token_use = claims.get("token_use")
-    if token_use is not None and token_use != "access":
+    if claims.get("token_use") != "access":
         # An ID token passes the authorizer's audience check but carries no scopes and is
-        # not meant for APIs.
+        # not meant for APIs; a token that does not say what it is, is not trusted as one.
         return None
     groups = _as_list(claims.get("cognito:groups"))
     client_id = claims.get("client_id")

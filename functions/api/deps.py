@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from functions.api.data.aggregates import AggregateReader
 from functions.api.data.config_store import ThresholdsStore
+from functions.api.data.evaluations import Evaluations
 from functions.api.data.follow_ups import FollowUpStore
 from functions.api.data.risk_rules import AtRiskRuleStore
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
@@ -17,11 +18,20 @@ from functions.api.logic.ports import AccountRiskSource
 from functions.api.logic.reviews import OverridePolicy
 from functions.api.settings import get_settings
 from functions.shared.aws import dynamodb_client, reset_clients, s3_client
+from functions.shared.config import read_cursor_key
+from functions.shared.registry import Registry
+from functions.shared.training_store import TrainingStore
+
+
+@lru_cache(maxsize=1)
+def cursor_key() -> bytes:
+    """The stage's cursor-signing secret, read (or made) once per process."""
+    return read_cursor_key(dynamodb_client(), get_settings().registry_table)
 
 
 @lru_cache(maxsize=1)
 def task_store() -> TaskStore:
-    return TaskStore(get_settings().tasks_table, dynamodb_client())
+    return TaskStore(get_settings().tasks_table, dynamodb_client(), cursor_key)
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +76,23 @@ def dataset_uploads() -> DatasetUploads:
 
 
 @lru_cache(maxsize=1)
+def training_store() -> TrainingStore:
+    return TrainingStore(get_settings().registry_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    return Registry(get_settings().registry_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def evaluations() -> Evaluations:
+    return Evaluations(get_settings().models_bucket, s3_client())
+
+
+@lru_cache(maxsize=1)
 def aggregate_reader() -> AggregateReader:
-    return AggregateReader(get_settings().aggregates_table, dynamodb_client())
+    return AggregateReader(get_settings().aggregates_table, dynamodb_client(), cursor_key)
 
 
 @lru_cache(maxsize=1)
@@ -86,12 +111,17 @@ def reset() -> None:
     reset_clients()
     reset_idempotency()
     for provider in (
+        cursor_key,
         task_store,
         model_registry,
         threshold_config,
         thresholds_store,
         dataset_uploads,
+        training_store,
+        registry,
+        evaluations,
+        aggregate_reader,
+        follow_up_store,
+        at_risk_rule_store,
     ):
         provider.cache_clear()
-    for trends_provider in (aggregate_reader, follow_up_store, at_risk_rule_store):
-        trends_provider.cache_clear()

@@ -15,13 +15,14 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.settings import get_settings
-from functions.shared.aws import dynamodb_client
-from functions.shared.errors import IdempotencyKeyReused, RequestInProgress
+from functions.shared.aws import dynamodb_client, is_unavailable
+from functions.shared.errors import IdempotencyKeyReused, RequestInProgress, StoreUnavailable
 
 Work = Callable[[], dict[str, Any]]
 
@@ -57,8 +58,9 @@ def _runner() -> Callable[..., dict[str, Any]]:
 
 def run_once(key: str, request: dict[str, Any], work: Work) -> dict[str, Any]:
     """Runs `work` once per `key`; later calls with the same key and `request` return the
-    stored result. Raises IdempotencyKeyReused (same key, different request) and
-    RequestInProgress (the first call has not finished)."""
+    stored result. Raises IdempotencyKeyReused (same key, different request),
+    RequestInProgress (the first call has not finished) and StoreUnavailable (the
+    idempotency table was throttled or unreachable)."""
     try:
         return _runner()(attempt={"key": key, "request": request}, work=work)
     except IdempotencyValidationError:
@@ -69,6 +71,12 @@ def run_once(key: str, request: dict[str, Any], work: Work) -> dict[str, Any]:
         raise RequestInProgress(
             "a request with this Idempotency-Key is still being processed; retry shortly"
         ) from None
+    except IdempotencyPersistenceLayerError as error:
+        # powertools wraps the table's errors; a throttled or unreachable table is the
+        # same 503 as any other store call, anything else stays the bug it is.
+        if isinstance(error.__cause__, Exception) and is_unavailable(error.__cause__):
+            raise StoreUnavailable("the service is busy right now; retry in a moment") from None
+        raise
 
 
 def register_context(context: LambdaContext) -> None:

@@ -8,13 +8,33 @@ fields they declare.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from functions.api.logic.datasets import MAX_DATASET_BYTES
 from functions.scoring.features import MAX_TEXT_CHARS
+from functions.shared.lifecycle import (
+    DatasetSource,
+    DatasetStatus,
+    FileRole,
+    PointerMove,
+    RunStatus,
+    StageName,
+    VersionStatus,
+)
 from functions.shared.models import Label, SupportLevel, TaskStatus, check_threshold_order
 from functions.shared.risk import (
     MAX_STREAK_LENGTH,
@@ -23,14 +43,57 @@ from functions.shared.risk import (
     FollowUpMechanism,
     FollowUpState,
 )
+from functions.shared.text import (
+    NON_BLANK_TEXT_PATTERN,
+    SAFE_TEXT_PATTERN,
+    UNSAFE_CHARACTERS_MESSAGE,
+    has_unsafe_characters,
+)
 
 MAX_BATCH_TEXTS = 100
 # Allows 100 texts of 5,000 characters even when every character takes 3 bytes in UTF-8.
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
+
+def _safe(text: str) -> str:
+    if has_unsafe_characters(text):
+        raise ValueError(UNSAFE_CHARACTERS_MESSAGE)
+    return text
+
+
+# Free text from a caller: no control characters (but tab and line breaks) and no unpaired
+# surrogates, which could not be stored. The pattern states the rule in the spec.
+SafeText = Annotated[str, Field(pattern=SAFE_TEXT_PATTERN), AfterValidator(_safe)]
+# RFC 3339, as the spec's `format: date-time` says: a full date and time with its offset
+# (pydantic alone would also take a bare date, a time without a zone or a Unix number).
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_TIME.match(value):
+        raise ValueError("give a date-time with its offset, e.g. 2026-02-01T09:30:00Z")
+    return value
+
+
+DateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("give a date as YYYY-MM-DD, e.g. 2026-02-01")
+    return value
+
+
+# A calendar day, as the spec's `format: date` says (pydantic alone would take a number).
+Date = Annotated[date, BeforeValidator(_iso_date)]
 AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
-Category = Annotated[str, Field(min_length=1, max_length=64)]
-Channel = Annotated[str, Field(min_length=1, max_length=32)]
+Category = Annotated[SafeText, Field(min_length=1, max_length=64)]
+Channel = Annotated[SafeText, Field(min_length=1, max_length=32)]
 TaskId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -116,10 +179,10 @@ class Task(View):
 class DecisionMetadata(Body):
     """Where a scored text came from, recorded with a stored decision."""
 
-    account_id: str = Field(min_length=1, max_length=128)
-    category: str = Field(min_length=1, max_length=64)
-    channel: str = Field(default="api", min_length=1, max_length=32)
-    external_id: str | None = Field(default=None, min_length=1, max_length=128)
+    account_id: AccountId
+    category: Category
+    channel: Channel = "api"
+    external_id: Annotated[SafeText, Field(min_length=1, max_length=128)] | None = None
 
 
 class ErrorDetail(BaseModel):
@@ -131,12 +194,29 @@ class ErrorDetail(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    """The one shape of every 4xx and 5xx response."""
+    """The one shape of every 4xx and 5xx response the API function makes."""
 
     error: ErrorDetail
 
 
+class GatewayError(BaseModel):
+    """The shape of refusals API Gateway makes itself, before the function runs: no token
+    or one its JWT authorizer refuses (401 `Unauthorized`), no such route or method (404
+    `Not Found`), a body over its 10 MB limit (413)."""
+
+    message: str = Field(description="e.g. `Unauthorized`, `Not Found`.")
+
+
 class SentimentRequest(Body):
+    # `metadata` is required when `store` is true.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"store": {"const": True}}, "required": ["store"]},
+            "then": {"required": ["metadata"], "properties": {"metadata": {"type": "object"}}},
+        },
+    )
+
     texts: list[str] = Field(
         min_length=1,
         max_length=MAX_BATCH_TEXTS,
@@ -171,7 +251,7 @@ class SentimentResult(BaseModel):
 
 class ItemError(BaseModel):
     index: int
-    code: str = Field(description="`empty_text` or `text_too_long`.")
+    code: str = Field(description="`empty_text`, `text_too_long` or `invalid_characters`.")
     message: str
 
 
@@ -183,7 +263,12 @@ class SentimentResponse(BaseModel):
 
 
 class CreateTaskRequest(Body):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text: Annotated[str, AfterValidator(_safe)] = Field(
+        min_length=1,
+        max_length=MAX_TEXT_CHARS,
+        pattern=NON_BLANK_TEXT_PATTERN,
+        description="Not blank; no control characters but tab and line breaks.",
+    )
     account_id: AccountId | None = Field(
         default=None,
         description="The account the request comes from. A customer may leave it out: it "
@@ -191,19 +276,22 @@ class CreateTaskRequest(Body):
     )
     category: Category
     channel: Channel
-    product: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    product: Annotated[SafeText, Field(min_length=1, max_length=64)] | None = None
 
 
 class UpdateTaskRequest(Body):
-    status: TaskStatus | None = Field(
+    # Give at least one field; status may be left out but not null.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    status: TaskStatus | SkipJsonSchema[None] = Field(
         default=None,
         description="open -> in_progress | resolved; in_progress -> open | resolved; "
         "resolved -> open.",
     )
-    assignee: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(
+    assignee: Annotated[SafeText, Field(min_length=1, max_length=128)] | None = Field(
         default=None, description="null unassigns."
     )
-    reply_note: Annotated[str, Field(max_length=MAX_TEXT_CHARS)] | None = None
+    reply_note: Annotated[SafeText, Field(max_length=MAX_TEXT_CHARS)] | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateTaskRequest:
@@ -222,9 +310,17 @@ class TaskList(BaseModel):
 
 
 class HealthCheck(BaseModel):
-    status: str = Field(description="`ok` or `degraded`.")
+    status: Literal["ok", "degraded", "unavailable"] = Field(
+        description="`ok`; `degraded` (200) while the active model cannot be loaded and the "
+        "last good one keeps scoring; `unavailable` (503) when nothing can be scored or "
+        "the store cannot be reached."
+    )
     model_loaded: bool
-    model_version: str | None
+    model_version: str | None = Field(description="The version that scores requests.")
+    active_version: str | None = Field(
+        default=None,
+        description="Set when degraded: the active version that could not be loaded.",
+    )
     store_reachable: bool
     retraining_suggested: bool = Field(
         description="Supervisors correct the active model too often (the override alarm of "
@@ -238,14 +334,23 @@ class ModelInfo(BaseModel):
     card: dict[str, Any]
 
 
-class DatasetUploadRequest(Body):
-    filename: str = Field(
+# --- Retraining: datasets, training runs, the model registry -----------------------------
+
+DatasetId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+RunId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+ModelVersionId = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+ColumnName = Annotated[SafeText, Field(min_length=1, max_length=100)]
+Reason = Annotated[SafeText, Field(min_length=3, max_length=500, description="Why; recorded.")]
+
+
+class DatasetFileRequest(Body):
+    role: FileRole = Field(description="`train`, or `test` for a held-out test file.")
+    filename: SafeText = Field(
         min_length=1,
         max_length=255,
-        description="The file's name; stored with anything but letters, digits, `.`, `_` "
-        "and `-` replaced.",
+        description="The file's name, kept for display with anything but letters, digits, "
+        "`.`, `_` and `-` replaced.",
     )
-    content_type: Literal["text/csv"] = Field(description="Only CSV files are accepted.")
     size_bytes: int = Field(
         ge=1,
         le=MAX_DATASET_BYTES,
@@ -253,16 +358,85 @@ class DatasetUploadRequest(Body):
     )
 
 
-class DatasetUpload(BaseModel):
+class CreateDatasetRequest(Body):
+    name: SafeText = Field(min_length=1, max_length=100)
+    text_column: ColumnName = "text"
+    label_column: ColumnName = Field(
+        default="label", description="Labels negative, neutral or positive, in any case."
+    )
+    files: list[DatasetFileRequest] = Field(
+        min_length=1,
+        max_length=2,
+        description="One `train` file and at most one `test` file; without a test file, "
+        "training holds out a stratified 20% of the train file.",
+    )
+
+    @model_validator(mode="after")
+    def _one_file_per_role(self) -> CreateDatasetRequest:
+        roles = [f.role for f in self.files]
+        if "train" not in roles or len(set(roles)) != len(roles):
+            raise ValueError("give one train file and at most one test file")
+        return self
+
+
+class FileUpload(View):
     """A presigned S3 POST: send the file as multipart/form-data to `url` with every entry
     of `fields` before the `file` field, within `expires_in_seconds`."""
 
-    dataset_id: str
+    role: FileRole
     key: str = Field(description="Where the file will be stored in the datasets bucket.")
     url: str
     fields: dict[str, str]
     expires_in_seconds: int
-    max_bytes: int
+
+
+class DatasetFile(View):
+    role: FileRole
+    filename: str
+    key: str
+    size_bytes: int
+    arrived_at: datetime | None = Field(description="When S3 reported the file; null until.")
+
+
+class RunSummary(View):
+    run_id: str
+    status: RunStatus
+    model_version: str | None = None
+
+
+class Dataset(View):
+    dataset_id: str
+    name: str
+    source: DatasetSource
+    status: DatasetStatus = Field(
+        description="`awaiting_files` until every declared file has arrived (training then "
+        "starts by itself), `complete` after, `expired` when a file never arrived."
+    )
+    status_detail: str
+    text_column: str
+    label_column: str
+    files: list[DatasetFile]
+    created_at: datetime
+    created_by: str
+    uploads_expire_at: datetime
+    fingerprint: dict[str, Any] | None = Field(
+        description="sha256 per file, rows and class counts of the train and test splits, "
+        "once training has validated the files."
+    )
+    runs: list[RunSummary]
+
+
+class DatasetCreated(BaseModel):
+    dataset_id: str
+    dataset: Dataset
+    uploads: list[FileUpload]
+
+
+class DatasetList(BaseModel):
+    items: list[Dataset]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; absent on the last."
+    )
 
 
 class ReviewRequest(Body):
@@ -325,7 +499,8 @@ class ReviewStats(View):
     alarm: OverrideAlarm | None = Field(description="Null when no model is active.")
 
 
-NegativeThreshold = Annotated[float, Field(ge=0.0, le=1.0)]
+# Strict: JSON `false` is not a probability (pydantic would otherwise read it as 0.0).
+NegativeThreshold = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
 
 
 class SupportLevels(BaseModel):
@@ -358,8 +533,8 @@ class SupportLevelsChange(ThresholdsBody):
 
 
 class SupportLevelsPreviewRequest(ThresholdsBody):
-    created_from: datetime = Field(description="Start of the period (inclusive).")
-    created_to: datetime = Field(description="End of the period (inclusive).")
+    created_from: DateTime = Field(description="Start of the period (inclusive), RFC 3339.")
+    created_to: DateTime = Field(description="End of the period (inclusive), RFC 3339.")
 
 
 class LevelChange(View):
@@ -383,12 +558,135 @@ class SupportLevelsPreview(View):
     examples: list[LevelChange] = Field(description="Up to five of the changed tasks.")
 
 
+class FromReviewsRequest(Body):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class StageTiming(View):
+    name: StageName
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class GateCheck(View):
+    name: str = Field(description="`parity`, `quality`, `macro_f1`, `negative_recall`, `reviews`.")
+    passed: bool
+    detail: str
+
+
+class GateResult(View):
+    passed: bool
+    checks: list[GateCheck]
+    reasons: list[str] = Field(description="The detail of every check that failed.")
+
+
+class TrainingRun(View):
+    run_id: str
+    dataset_id: str
+    status: RunStatus
+    stage: StageName | None = Field(description="The stage running now, or the last one.")
+    progress: float = Field(ge=0.0, le=1.0, description="How far the current stage is.")
+    stages: list[StageTiming]
+    created_at: datetime
+    started_by: str
+    finished_at: datetime | None
+    attempts: int
+    validation_report: dict[str, Any] | None
+    gate: GateResult | None
+    model_version: str | None
+    parent_version: str | None = Field(description="The active model it was measured against.")
+    error: str | None
+
+
+class TrainingRunList(BaseModel):
+    items: list[TrainingRun]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page; absent on the last."
+    )
+
+
+class Lineage(View):
+    dataset_id: str | None
+    dataset_sha256: str | None
+    parent_version: str | None
+    run_id: str | None
+    started_by: str | None
+
+
+class Activation(View):
+    kind: PointerMove
+    from_version: str | None
+    to_version: str
+    by: str
+    at: datetime
+    reason: str
+    override: bool = Field(description="A rejected version made active by hand.")
+
+
+class ModelSummary(View):
+    version: str
+    status: VersionStatus
+    registered_at: datetime
+    metrics: dict[str, float | None] = Field(
+        description="accuracy, macro_f1 and negative_recall on the version's test split."
+    )
+    lineage: Lineage
+
+
+class ModelList(BaseModel):
+    active_version: str | None
+    items: list[ModelSummary]
+
+
+class ModelDetail(ModelSummary):
+    card: dict[str, Any] = Field(
+        description="The model card: metrics with the confusion matrix, parameters, "
+        "dataset fingerprint, parity report."
+    )
+    gate: GateResult | None
+    activations: list[Activation] = Field(description="Every pointer move to or from it.")
+
+
+class ActivePointer(View):
+    version: str
+    previous_version: str | None
+    activated_at: datetime
+    activated_by: str
+    reason: str
+
+
+class MoveRequest(Body):
+    reason: Reason
+
+
+class Disagreement(View):
+    text: str
+    label: Label = Field(description="The label in the test data.")
+    a: Label = Field(description="Model a's label.")
+    b: Label = Field(description="Model b's label.")
+
+
+class ModelComparison(View):
+    a: str
+    b: str
+    test_split_of: str = Field(description="The version whose test split both were scored on.")
+    dataset_id: str
+    rows: int
+    metrics_a: dict[str, Any]
+    metrics_b: dict[str, Any]
+    differences: dict[str, Any] = Field(
+        description="b minus a: accuracy, macro_f1 and per class precision, recall, f1."
+    )
+    disagreements: int = Field(description="Test texts the two label differently.")
+    sample: list[Disagreement]
+
+
 # Trends, accounts at risk and history import.
 
 MAX_IMPORT_ITEMS = 100
-ExternalId = Annotated[str, Field(min_length=1, max_length=128)]
-Owner = Annotated[str, Field(min_length=1, max_length=128)]
-Note = Annotated[str, Field(max_length=2000)]
+ExternalId = Annotated[SafeText, Field(min_length=1, max_length=128)]
+Owner = Annotated[SafeText, Field(min_length=1, max_length=128)]
+Note = Annotated[SafeText, Field(max_length=2000)]
 
 
 class HistoricalTask(Body):
@@ -396,12 +694,12 @@ class HistoricalTask(Body):
         description="The request's id in the system it comes from; importing it again "
         "returns the task the first import made."
     )
-    created_at: datetime = Field(description="When the request was originally made.")
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    created_at: DateTime = Field(description="When the request was originally made.")
+    text: SafeText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     account_id: AccountId
     category: Category
     channel: Channel
-    product: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    product: Annotated[SafeText, Field(min_length=1, max_length=64)] | None = None
 
 
 class ImportRequest(Body):
@@ -492,10 +790,10 @@ class AtRiskRule(BaseModel):
 
 
 class AtRiskRuleChange(Body):
-    streak_length: int = Field(ge=2, le=MAX_STREAK_LENGTH)
-    window_negatives: int = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
-    window_days: int = Field(ge=1, le=MAX_WINDOW_DAYS)
-    reason: str = Field(min_length=1, max_length=500)
+    streak_length: StrictInt = Field(ge=2, le=MAX_STREAK_LENGTH)
+    window_negatives: StrictInt = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
+    window_days: StrictInt = Field(ge=1, le=MAX_WINDOW_DAYS)
+    reason: Reason
 
 
 class AccountRequest(View):
@@ -556,7 +854,7 @@ class FollowUp(View):
 class CreateFollowUpRequest(Body):
     mechanism: FollowUpMechanism
     owner: Owner
-    due_date: date
+    due_date: Date
     note: Note | None = None
 
 
@@ -565,7 +863,7 @@ class UpdateFollowUpRequest(Body):
         default=None, description="open -> contacted | resolved; contacted -> resolved."
     )
     owner: Owner | None = None
-    due_date: date | None = None
+    due_date: Date | None = None
     note: Note | None = None
 
     @model_validator(mode="after")

@@ -15,6 +15,12 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+def sortable_id() -> str:
+    """A 32-character identifier that sorts by creation time: the UTC time to the
+    microsecond, then 12 random hex digits (so newest first is a reverse key order)."""
+    return f"{utc_now():%Y%m%d%H%M%S%f}{uuid.uuid4().hex[:12]}"
+
+
 def now_iso() -> str:
     """The current UTC time to the second, as stored in registry and config items."""
     return utc_now().isoformat(timespec="seconds")

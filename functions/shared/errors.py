@@ -67,6 +67,16 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class MalformedBody(DomainError):
+    """A request body that is not UTF-8 JSON of reasonable depth."""
+
+    code = "malformed_body"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+
+
 class ModelUnavailable(DomainError):
     code = "model_unavailable"
 
@@ -89,3 +99,37 @@ class Forbidden(DomainError):
     """The caller is known but may not do this."""
 
     code = "forbidden"
+
+
+class ActiveModelChanged(ConcurrentUpdate):
+    """The active-model pointer moved between reading it and moving it."""
+
+    code = "active_model_changed"
+
+
+class ModelVersionNotFound(DomainError):
+    code = "model_not_found"
+
+
+class DatasetNotFound(DomainError):
+    code = "dataset_not_found"
+
+
+class TrainingRunNotFound(DomainError):
+    code = "training_run_not_found"
+
+
+class NotComparable(DomainError):
+    """Two model versions that were never evaluated on the same test data."""
+
+    code = "not_comparable"
+
+
+class PointerUnchanged(DomainError):
+    """A promotion of the version that is active already, or a rollback with nowhere to go."""
+
+    code = "nothing_to_change"
+
+
+class NoReviewsYet(DomainError):
+    code = "no_reviews"

@@ -1,8 +1,11 @@
 """Data access for model files in the models bucket: ``models/<version>/`` holds
-``model.onnx`` and ``model_card.json`` and is never rewritten (content-addressed)."""
+``model.onnx`` and ``model_card.json`` and is never rewritten (content-addressed);
+``evaluations/<version>/against-<other>.json`` holds both models' figures on the first's
+test split, written when it was trained against the other."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,7 +25,8 @@ def model_prefix(version: str) -> str:
 
 
 def upload_model(s3: Any, bucket: str, model_dir: Path, version: str) -> None:
-    """Uploads the files of `model_dir` under ``models/<version>/``."""
+    """Uploads the files of `model_dir` under ``models/<version>/``, the card last: a
+    version whose card is there has all its files."""
     for name in MODEL_FILES:
         s3.upload_file(str(model_dir / name), bucket, model_prefix(version) + name)
 
@@ -44,3 +48,31 @@ def download_model(s3: Any, bucket: str, version: str, target: Path) -> None:
             raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def evaluation_key(version: str, against: str) -> str:
+    return f"evaluations/{version}/against-{against}.json"
+
+
+def upload_evaluation(
+    s3: Any, bucket: str, version: str, against: str, evaluation: dict[str, Any]
+) -> None:
+    """Stores what training measured of `version` and `against` on `version`'s test split."""
+    s3.put_object(
+        Bucket=bucket,
+        Key=evaluation_key(version, against),
+        Body=json.dumps(evaluation).encode("utf-8"),
+        ContentType="application/json",
+    )
+
+
+def read_evaluation(s3: Any, bucket: str, version: str, against: str) -> dict[str, Any] | None:
+    """The evaluation of `version` against `against`, or None when none was made."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=evaluation_key(version, against))["Body"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in {"NoSuchKey", "404", "AccessDenied"}:
+            return None
+        raise
+    found: dict[str, Any] = json.loads(body.read())
+    return found

@@ -1,23 +1,41 @@
-"""Data access for the model registry (the registry table) and model activation.
+"""Data access for the model registry (the registry table) and the active-model pointer.
 
 Keys in the registry table:
-- ``MODEL`` / ``VERSION#<version>``: one entry per model version (status, card summary).
-- ``MODEL`` / ``ACTIVE``: the pointer naming the active version; promotion moves it.
+- ``MODEL`` / ``VERSION#<version>``: one entry per model version (status, card, metrics,
+  lineage, gate result, and every pointer move that named it).
+- ``MODEL`` / ``ACTIVE``: the pointer naming the active version. It moves only by one
+  conditional transaction (`Registry.move_pointer`), which fails when the pointer moved
+  since it was read.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.scoring.model import SentimentModel
-from functions.shared.clock import now_iso
+from functions.shared.clock import utc_now
 from functions.shared.config import seed_thresholds
 from functions.shared.dynamo import from_item, item_key, to_item
+from functions.shared.errors import ActiveModelChanged, ModelVersionNotFound
+from functions.shared.lifecycle import (
+    Activation,
+    Lineage,
+    ModelVersion,
+    Pointer,
+    PointerMove,
+    VersionStatus,
+    dataset_sha256,
+    headline_metrics,
+)
 from functions.shared.model_files import model_prefix, upload_model
 
 MODEL_PARTITION = "MODEL"
 ACTIVE_SORT = "ACTIVE"
+VERSION_PREFIX = "VERSION#"
 
 
 def read_active_pointer(dynamodb: Any, table: str) -> dict[str, Any] | None:
@@ -29,51 +47,209 @@ def read_active_pointer(dynamodb: Any, table: str) -> dict[str, Any] | None:
     return from_item(item) if item else None
 
 
+def _version_key(version: str) -> dict[str, Any]:
+    return item_key(MODEL_PARTITION, VERSION_PREFIX + version)
+
+
+def _cancelled_at(error: ClientError) -> list[str]:
+    """The cancellation code of each item of a cancelled transaction ("None" when fine)."""
+    reasons = error.response.get("CancellationReasons") or []
+    return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+class Registry:
+    """Model versions and the active pointer in one registry table."""
+
+    def __init__(self, table: str, dynamodb: Any) -> None:
+        self._table = table
+        self._dynamodb = dynamodb
+
+    def pointer(self) -> Pointer | None:
+        """The active pointer, read consistently; None before any version is active."""
+        data = read_active_pointer(self._dynamodb, self._table)
+        return Pointer.model_validate(data) if data else None
+
+    def register(self, entry: ModelVersion) -> bool:
+        """Stores `entry` unless the version is registered already (versions are content
+        hashes: the same model trained twice is one version). Returns whether it was new."""
+        item = to_item(
+            entry.model_dump(mode="json")
+            | {"pk": MODEL_PARTITION, "sk": VERSION_PREFIX + entry.version}
+        )
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def get(self, version: str) -> ModelVersion | None:
+        response = self._dynamodb.get_item(
+            TableName=self._table, Key=_version_key(version), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return ModelVersion.model_validate(from_item(item)) if item else None
+
+    def versions(self) -> list[ModelVersion]:
+        """Every registered version, newest registration first (one Query on the MODEL
+        partition's VERSION# keys, all pages)."""
+        found: list[ModelVersion] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {
+                ":pk": {"S": MODEL_PARTITION},
+                ":prefix": {"S": VERSION_PREFIX},
+            },
+        }
+        while True:
+            page = self._dynamodb.query(**request)
+            found += [ModelVersion.model_validate(from_item(i)) for i in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sorted(found, key=lambda entry: entry.registered_at, reverse=True)
+
+    def move_pointer(
+        self,
+        to_version: str,
+        expected: Pointer | None,
+        *,
+        kind: PointerMove,
+        by: str,
+        reason: str,
+        override: bool = False,
+    ) -> Pointer:
+        """Makes `to_version` active, in one transaction that also marks it `active`,
+        marks the version it replaces `retired`, and appends the move to both entries'
+        activation history.
+
+        Raises ActiveModelChanged when the pointer is no longer `expected` (another move
+        won) and ModelVersionNotFound when `to_version` is not registered.
+        """
+        now = utc_now()
+        move = Activation(
+            kind=kind,
+            from_version=expected.version if expected else None,
+            to_version=to_version,
+            by=by,
+            at=now,
+            reason=reason,
+            override=override,
+        )
+        pointer = Pointer(
+            version=to_version,
+            previous_version=move.from_version,
+            sequence=(expected.sequence if expected else 0) + 1,
+            activated_at=now,
+            activated_by=by,
+            reason=reason,
+        )
+        pointer_put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": to_item(
+                pointer.model_dump(mode="json") | {"pk": MODEL_PARTITION, "sk": ACTIVE_SORT}
+            ),
+        }
+        if expected is None:
+            pointer_put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            pointer_put["ConditionExpression"] = "#seq = :seq AND #version = :version"
+            pointer_put["ExpressionAttributeNames"] = {"#seq": "sequence", "#version": "version"}
+            pointer_put["ExpressionAttributeValues"] = {
+                ":seq": {"N": str(expected.sequence)},
+                ":version": {"S": expected.version},
+            }
+        items = [{"Put": pointer_put}, {"Update": self._status_update(to_version, "active", move)}]
+        if expected is not None and expected.version != to_version:
+            items.append({"Update": self._status_update(expected.version, "retired", move)})
+        try:
+            self._dynamodb.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = _cancelled_at(error)
+            if len(codes) > 1 and codes[0] == "None" and codes[1] == "ConditionalCheckFailed":
+                raise ModelVersionNotFound(f"model {to_version} is not registered") from None
+            raise ActiveModelChanged(
+                "the active model changed meanwhile; read it again and retry"
+            ) from None
+        return pointer
+
+    def _status_update(
+        self, version: str, status: VersionStatus, move: Activation
+    ) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "Key": _version_key(version),
+            "UpdateExpression": (
+                "SET #status = :status, "
+                "activations = list_append(if_not_exists(activations, :none), :move)"
+            ),
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": to_item(
+                {":status": status, ":none": [], ":move": [move.model_dump(mode="json")]}
+            ),
+        }
+
+    def set_status(self, version: str, status: VersionStatus) -> None:
+        """Sets a registered version's status (a candidate that was not activated)."""
+        self._dynamodb.update_item(
+            TableName=self._table,
+            Key=_version_key(version),
+            UpdateExpression="SET #status = :status",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+
+
+def entry_for_card(
+    card: dict[str, Any],
+    status: VersionStatus,
+    lineage: Lineage,
+    registered_at: datetime | None = None,
+) -> ModelVersion:
+    """The registry entry of the model a card describes."""
+    version = str(card["version"])
+    return ModelVersion(
+        version=version,
+        status=status,
+        s3_prefix=model_prefix(version),
+        registered_at=registered_at or utc_now(),
+        metrics=headline_metrics(card.get("metrics", {})),
+        parameters=card.get("parameters", {}),
+        card=card,
+        lineage=lineage,
+    )
+
+
 def install_model(
     model_dir: Path, registry_table: str, models_bucket: str, dynamodb: Any, s3: Any
 ) -> str:
     """Uploads `model_dir` (model.onnx + model_card.json) to ``models/<version>/``,
-    records the version in the registry and makes it the active one.
+    registers the version and makes it the active one (a pointer move of kind `install`,
+    unless it is active already).
 
-    Side effects: two S3 objects, the registry entry, the active pointer (the previous
-    active entry is marked ``retired``), and the default thresholds if none exist.
-    Raises ModelLoadError when the directory is not a loadable model. Returns the version.
+    Side effects: two S3 objects, the registry entry, the pointer move, and the default
+    thresholds if none exist. Raises ModelLoadError when the directory is not a loadable
+    model. Returns the version.
     """
     model = SentimentModel.load(model_dir)  # refuses a directory whose files disagree
-    version = model.version
-    upload_model(s3, models_bucket, model_dir, version)
-    card = model.card
-    now = now_iso()
-    previous = read_active_pointer(dynamodb, registry_table)
-    previous_version = previous["version"] if previous else None
-    entry = {
-        "pk": MODEL_PARTITION,
-        "sk": f"VERSION#{version}",
-        "version": version,
-        "status": "active",
-        "s3_prefix": model_prefix(version),
-        "onnx_sha256": card.get("onnx_sha256"),
-        "metrics": {key: card.get("metrics", {}).get(key) for key in ("accuracy", "macro_f1")},
-        "created_at": card.get("created_at", now),
-        "registered_at": now,
-    }
-    dynamodb.put_item(TableName=registry_table, Item=to_item(entry))
-    pointer = {
-        "pk": MODEL_PARTITION,
-        "sk": ACTIVE_SORT,
-        "version": version,
-        "previous_version": previous_version,
-        "activated_at": now,
-        "reason": "installed",
-    }
-    dynamodb.put_item(TableName=registry_table, Item=to_item(pointer))
-    if previous_version and previous_version != version:
-        dynamodb.update_item(
-            TableName=registry_table,
-            Key=item_key(MODEL_PARTITION, f"VERSION#{previous_version}"),
-            UpdateExpression="SET #s = :retired",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":retired": {"S": "retired"}},
+    upload_model(s3, models_bucket, model_dir, model.version)
+    registry = Registry(registry_table, dynamodb)
+    hashes = model.card.get("dataset", {}).get("sha256", {})
+    registry.register(
+        entry_for_card(model.card, "candidate", Lineage(dataset_sha256=dataset_sha256(hashes)))
+    )
+    current = registry.pointer()
+    if current is None or current.version != model.version:
+        registry.move_pointer(
+            model.version, current, kind="install", by="system", reason="installed"
         )
     seed_thresholds(dynamodb, registry_table)
-    return version
+    return model.version

@@ -16,14 +16,14 @@ from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.errors import ConcurrentUpdate
 from functions.shared.risk import DEFAULT_AT_RISK_RULE, AtRiskRule, AtRiskRuleRecord
 
-AT_RISK_PARTITION = "CONFIG#at_risk"
+AT_RISK_RULE_PARTITION = "CONFIG#at_risk"
 CURRENT_SORT = "CURRENT"
 
 
 def read_at_risk_rule(dynamodb: Any, table: str) -> AtRiskRuleRecord:
     """The rule in force with who set it; seeds the default when there is none yet."""
     response = dynamodb.get_item(
-        TableName=table, Key=item_key(AT_RISK_PARTITION, CURRENT_SORT), ConsistentRead=True
+        TableName=table, Key=item_key(AT_RISK_RULE_PARTITION, CURRENT_SORT), ConsistentRead=True
     )
     item = response.get("Item")
     if item is None:
@@ -79,11 +79,11 @@ def _puts(table: str, record: AtRiskRuleRecord) -> tuple[dict[str, Any], dict[st
     version_sort = f"VERSION#{record.rule.version:06d}"
     current = {
         "TableName": table,
-        "Item": to_item(values | {"pk": AT_RISK_PARTITION, "sk": CURRENT_SORT}),
+        "Item": to_item(values | {"pk": AT_RISK_RULE_PARTITION, "sk": CURRENT_SORT}),
     }
     version = {
         "TableName": table,
-        "Item": to_item(values | {"pk": AT_RISK_PARTITION, "sk": version_sort}),
+        "Item": to_item(values | {"pk": AT_RISK_RULE_PARTITION, "sk": version_sort}),
         "ConditionExpression": "attribute_not_exists(pk)",
     }
     return current, version

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
 import signal
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -106,15 +109,17 @@ def test_handler_writes_reach_the_emulated_table(echo_stack: LocalStack) -> None
     assert reply.json() == {"pk": "k1", "value": "v"}
 
 
-def test_unknown_route_is_404_in_the_api_error_shape(echo_stack: LocalStack) -> None:
+def test_unknown_route_is_api_gateways_own_404(echo_stack: LocalStack) -> None:
     reply = echo_stack.call("GET", "/v1/nothing-here")
     assert reply.status == 404
-    assert reply.json()["error"]["code"] == "not_found"
+    assert reply.json() == {"message": "Not Found"}
 
 
-def test_method_not_routed_is_404(echo_stack: LocalStack) -> None:
-    reply = echo_stack.call("DELETE", "/v1/items")
+@pytest.mark.parametrize("method", ["DELETE", "TRACE", "PROPFIND", "FOO"])
+def test_a_method_not_routed_is_api_gateways_own_404(echo_stack: LocalStack, method: str) -> None:
+    reply = echo_stack.call(method, "/v1/items")
     assert reply.status == 404
+    assert reply.json() == {"message": "Not Found"}
 
 
 def test_portal_shell_is_served_at_the_root(echo_stack: LocalStack) -> None:
@@ -146,7 +151,8 @@ def test_cognito_references_resolve_to_the_created_pool_and_client(echo_stack: L
 
 
 def test_authorized_route_needs_a_token_and_passes_its_claims(echo_stack: LocalStack) -> None:
-    assert echo_stack.call("GET", "/v1/secure/x").status == 401
+    refused = echo_stack.call("GET", "/v1/secure/x")
+    assert (refused.status, refused.json()) == (401, {"message": "Unauthorized"})
     reply = echo_stack.call("GET", "/v1/secure/x", token=echo_stack.token("reader"))
     assert reply.status == 200
     claims = reply.json()["event"]["requestContext"]["authorizer"]["jwt"]["claims"]
@@ -159,10 +165,8 @@ def test_machine_token_from_the_token_endpoint_carries_its_scopes(echo_stack: Lo
     assert reply.status == 200
     assert reply.json()["event"]["requestContext"]["authorizer"]["jwt"]["scopes"] == ["echo/read"]
     # The route's authorization scopes are checked at the gateway, as API Gateway does.
-    assert (
-        echo_stack.call("GET", "/v1/scoped", token=echo_stack.machine_token("echo/read")).status
-        == 403
-    )
+    refused = echo_stack.call("GET", "/v1/scoped", token=echo_stack.machine_token("echo/read"))
+    assert (refused.status, refused.json()) == (403, {"message": "Forbidden"})
     assert echo_stack.call("GET", "/v1/scoped", token=echo_stack.machine_token()).status == 200
 
 
@@ -181,3 +185,39 @@ def test_cors_preflight_is_answered_for_the_allowed_origin_only(echo_stack: Loca
     assert allowed.headers["access-control-allow-origin"] == "http://portal.example"
     assert allowed.headers["access-control-max-age"] == "300"
     assert not any(name.lower().startswith("access-control-") for name in other.headers)
+
+
+def _raw_exchange(stack: LocalStack, request: bytes) -> tuple[int, bytes]:
+    """Sends `request` as bytes on a fresh connection; the status and body of the answer."""
+    url = urlsplit(stack.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(request)
+        connection.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+@pytest.mark.parametrize(
+    ("framing", "status", "message"),
+    [
+        (b"Content-Length: -1\r\n", 400, "Bad Request"),
+        (b"Content-Length: abc\r\n", 400, "Bad Request"),
+        (b"Content-Length: 2\r\nContent-Length: 3\r\n", 400, "Bad Request"),
+        (b"Transfer-Encoding: chunked\r\n", 411, "Length Required"),
+        (b"", 411, "Length Required"),
+        (b"Content-Length: 999999999999\r\n", 413, "Request Entity Too Large"),
+    ],
+    ids=["negative", "not-a-number", "two-lengths", "chunked", "no-length", "over-the-cap"],
+)
+def test_a_body_the_gateway_cannot_delimit_is_refused_before_it_is_read(
+    echo_stack: LocalStack, framing: bytes, status: int, message: str
+) -> None:
+    request = (
+        b"POST /v1/items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + framing
+        + b"\r\n2\r\n{}\r\n0\r\n\r\n"
+    )
+    assert _raw_exchange(echo_stack, request) == (status, json.dumps({"message": message}).encode())

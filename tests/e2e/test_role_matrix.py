@@ -7,15 +7,17 @@ the caller decides between 2xx, 401, 403 and 404.
 
 Callers: anonymous; the demo customer and a second customer; agent; supervisor; the machine
 client with the scope the route needs and with only `carescore/trends.read`; and three
-broken tokens. The expired token carries a valid agent token's claims with `exp` in the
-past, signed with the key moto signs its user-pool tokens with (moto ships that key; the
-local stack has no way to mint expired tokens on request, on purpose). The other-audience
-token comes from an app client created here, outside the authorizer's audience. The
-tampered token is a valid agent token with a changed signature.
+broken tokens. The bundled-key token carries a valid agent token's claims, signed with the
+private key that ships inside the moto package (anyone with pip has it; the local stack
+signs with a key of its own). The other-audience token comes from an app client created
+here, outside the authorizer's audience. The tampered token is a valid agent token with a
+changed signature. The authorizer refuses all of them in API Gateway's own body; the
+handlers' refusals use the API's error body.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -48,10 +50,11 @@ PRINCIPALS = (
     "supervisor",
     "machine_scoped",
     "machine_unscoped",
-    "expired",
+    "bundled_key",
     "other_audience",
     "tampered",
 )
+GATEWAY_REFUSED = ("anonymous", "bundled_key", "other_audience", "tampered")
 UNSCOPED = "carescore/trends.read"
 OK = "2xx"
 TEXT = "My bag never arrived and the desk keeps sending me away. Terrible."
@@ -72,7 +75,7 @@ class Rule:
     def outcome(self, principal: str) -> int | str:
         if self.public:
             return OK
-        if principal in ("anonymous", "expired", "other_audience", "tampered"):
+        if principal in GATEWAY_REFUSED:
             return 401
         return self.expect[principal]
 
@@ -82,6 +85,8 @@ class Fixtures:
     customer_sub: str
     customer_task: str
     follow_up: str = ""
+    dataset_id: str = ""
+    model_version: str = ""
 
 
 def _everyone(customer: int | str, other: int | str, staff: int | str = OK) -> dict[str, Any]:
@@ -135,6 +140,11 @@ def _task_body(fx: Fixtures) -> dict[str, str]:
         "category": "Lost Luggage",
         "channel": "web",
     }
+
+
+def _supervisors_only(supervisor: int | str = OK, **request: Any) -> Rule:
+    """A retraining route: supervisors only, with the supervisor's expected status."""
+    return Rule(_supervisor_only() | {"supervisor": supervisor}, **request)
 
 
 EXPECTED: dict[tuple[str, str], Rule] = {
@@ -193,10 +203,42 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         },
     ),
     ("GET", "/v1/model"): Rule(_everyone(403, 403), scope="carescore/score"),
-    ("POST", "/v1/datasets/uploads"): Rule(
-        _supervisor_only(),
-        scope=None,  # no scope lets a machine client upload training data
-        body=lambda fx: {"filename": "train.csv", "content_type": "text/csv", "size_bytes": 2048},
+    # Retraining is the supervisors' alone; no scope lets a machine client in. Where the
+    # stack holds nothing to act on (no finished run, no second version), the supervisor's
+    # valid request ends in the domain's answer, 404 or 409, past every access check.
+    ("POST", "/v1/datasets"): _supervisors_only(
+        body=lambda fx: {
+            "name": "march",
+            "files": [{"role": "train", "filename": "train.csv", "size_bytes": 2048}],
+        }
+    ),
+    ("GET", "/v1/datasets"): _supervisors_only(),
+    ("GET", "/v1/datasets/{dataset_id}"): _supervisors_only(
+        path=lambda fx, path: path.replace("{dataset_id}", fx.dataset_id)
+    ),
+    ("POST", "/v1/datasets/from-reviews"): _supervisors_only(
+        409, body=lambda fx: {"name": "corrections"}
+    ),
+    ("GET", "/v1/training-runs"): _supervisors_only(
+        path=lambda fx, path: f"{path}?dataset_id={fx.dataset_id}"
+    ),
+    ("GET", "/v1/training-runs/{run_id}"): _supervisors_only(
+        404, path=lambda fx, path: path.replace("{run_id}", fx.dataset_id)
+    ),
+    ("GET", "/v1/models"): _supervisors_only(),
+    ("GET", "/v1/models/compare"): _supervisors_only(
+        409, path=lambda fx, path: f"{path}?a={fx.model_version}&b={fx.model_version}"
+    ),
+    ("GET", "/v1/models/{version}"): _supervisors_only(
+        path=lambda fx, path: path.replace("{version}", fx.model_version)
+    ),
+    ("POST", "/v1/models/{version}/promote"): _supervisors_only(
+        409,
+        body=lambda fx: {"reason": "it is active already"},
+        path=lambda fx, path: path.replace("{version}", fx.model_version),
+    ),
+    ("POST", "/v1/models/rollback"): _supervisors_only(
+        409, body=lambda fx: {"reason": "nothing came before it"}
     ),
     ("POST", "/v1/tasks/import"): Rule(
         _supervisors(),
@@ -252,19 +294,22 @@ EXPECTED: dict[tuple[str, str], Rule] = {
 }
 
 
-def _expired(stack: LocalStack) -> str:
+def _claims(token: str) -> dict[str, Any]:
+    """A token's claims, read without checking the signature."""
+    payload = token.split(".")[1]
+    claims: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return claims
+
+
+def _bundled_key(stack: LocalStack) -> str:
     from joserfc import jwt
     from joserfc.jwk import RSAKey
     from moto.utilities.utils import load_resource
 
-    valid = stack.token("agent")
-    claims = jwt.decode(
-        valid, RSAKey.import_key(load_resource("cognitoidp/resources/jwks-public.json")["keys"][0])
-    ).claims
-    now = int(time.time())
-    claims |= {"iat": now - 7200, "auth_time": now - 7200, "exp": now - 3600}
     key = RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
-    return jwt.encode({"kid": "dummy", "alg": "RS256"}, claims, key)
+    return jwt.encode({"kid": "dummy", "alg": "RS256"}, _claims(stack.token("agent")), key)
 
 
 def _other_audience(stack: LocalStack) -> str:
@@ -303,15 +348,28 @@ def fixtures(local_stack: LocalStack) -> Fixtures:
         "POST", f"/v1/accounts/{sub}/follow-ups", body=FOLLOW_UP, token=supervisor
     )
     assert follow_up.status == 201, follow_up.body
+    dataset = local_stack.call(
+        "POST",
+        "/v1/datasets",
+        body={"name": "e2e", "files": [{"role": "train", "filename": "t.csv", "size_bytes": 9}]},
+        token=supervisor,
+    )
+    assert dataset.status == 201, dataset.body
+    model = local_stack.call("GET", "/v1/model", token=supervisor)
+    assert model.status == 200, model.body
     return Fixtures(
-        customer_sub=sub, customer_task=created.json()["id"], follow_up=follow_up.json()["id"]
+        customer_sub=sub,
+        customer_task=created.json()["id"],
+        dataset_id=dataset.json()["dataset_id"],
+        model_version=model.json()["version"],
+        follow_up=follow_up.json()["id"],
     )
 
 
 @pytest.fixture(scope="module")
 def broken_tokens(local_stack: LocalStack) -> dict[str, str]:
     return {
-        "expired": _expired(local_stack),
+        "bundled_key": _bundled_key(local_stack),
         "other_audience": _other_audience(local_stack),
         "tampered": _tampered(local_stack),
     }
@@ -347,10 +405,10 @@ def test_each_broken_token_breaks_one_check_only(
 
     state = local_stack.state
     keys = KeySet.import_key_set(emulator_jwks(state.moto_endpoint, state.issuer))
-    expired = jwt.decode(broken_tokens["expired"], keys).claims
-    assert expired["iss"] == state.issuer
-    assert expired["client_id"] == state.portal_client_id
-    assert expired["exp"] < time.time()
+    # The bundled-key token is a valid agent token in all but its key.
+    assert _claims(broken_tokens["bundled_key"]) == _claims(local_stack.token("agent"))
+    with pytest.raises(BadSignatureError):
+        jwt.decode(broken_tokens["bundled_key"], keys)
     other = jwt.decode(broken_tokens["other_audience"], keys).claims
     assert other["iss"] == state.issuer
     assert other["exp"] > time.time()
@@ -392,10 +450,14 @@ def test_route_answers_each_caller_as_the_rules_say(
         assert 200 <= reply.status < 300, (principal, reply.status, reply.body[:300])
         return
     assert reply.status == expected, (principal, reply.body[:300])
+    if principal in GATEWAY_REFUSED:
+        # Refused by the JWT authorizer, in API Gateway's own body, as in AWS.
+        assert reply.json() == {"message": "Unauthorized"}
+        return
     error = reply.json()["error"]
-    if reply.status == 404:
+    if reply.status == 404 and "{task_id}" in path:
         # Someone else's task reads exactly like one that does not exist.
         unknown = local_stack.call(method, path.replace("{task_id}", uuid.uuid4().hex), token=token)
         assert unknown.json()["error"]["code"] == error["code"]
-    else:
+    elif reply.status in (401, 403):
         assert error["code"] == {401: "unauthenticated", 403: "forbidden"}[reply.status]

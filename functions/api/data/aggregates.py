@@ -4,10 +4,11 @@ categories and accounts asked for, never the number of stored tasks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from functions.api.data.task_store import Index, decode_cursor, encode_cursor
+from functions.api.data.task_store import Index, decode_cursor, encode_cursor, plain_key
 from functions.shared.aggregates import (
     AT_RISK_INDEX,
     AT_RISK_PARTITION,
@@ -23,16 +24,19 @@ from functions.shared.risk import RiskPage, RiskState
 from functions.shared.risk_items import item_risk
 
 AT_RISK = Index(AT_RISK_INDEX, "at_risk_list", "severity_key")
-AT_RISK_CURSOR_SCOPE = "accounts-at-risk"
+# What an at-risk cursor is valid for: the list is one order for every reader.
+AT_RISK_CURSOR_BINDING = "accounts-at-risk"
 
 
 class AggregateReader:
     """Daily counts and risk states (implements logic.ports.AggregateSource and
     AccountRiskSource)."""
 
-    def __init__(self, table: str, client: Any) -> None:
+    def __init__(self, table: str, client: Any, cursor_key: Callable[[], bytes]) -> None:
+        """`cursor_key` yields the stage's secret that signs list cursors."""
         self._table = table
         self._client = client
+        self._cursor_key = cursor_key
 
     def daily_counts(
         self, dimension: Dimension, first: date, last: date, product: str | None = None
@@ -81,12 +85,18 @@ class AggregateReader:
             "Limit": limit,
         }
         if cursor:
-            request["ExclusiveStartKey"] = decode_cursor(cursor, AT_RISK, AT_RISK_CURSOR_SCOPE)
+            request["ExclusiveStartKey"] = decode_cursor(
+                cursor, AT_RISK_CURSOR_BINDING, self._cursor_key()
+            )
         response = self._client.query(**request)
         last_key = response.get("LastEvaluatedKey")
         return RiskPage(
             items=[item_risk(item) for item in response.get("Items", [])],
-            next_cursor=encode_cursor(last_key, AT_RISK, AT_RISK_CURSOR_SCOPE)
+            next_cursor=encode_cursor(
+                plain_key(last_key),
+                AT_RISK_CURSOR_BINDING,
+                self._cursor_key(),
+            )
             if last_key
             else None,
         )

@@ -12,6 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
+
 from functions.scoring.model import ModelLoadError, SentimentModel
 from functions.shared.config import read_thresholds
 from functions.shared.errors import ModelUnavailable
@@ -20,6 +23,7 @@ from functions.shared.models import Thresholds
 from functions.shared.registry import read_active_pointer
 
 T = TypeVar("T")
+logger = Logger(child=True)
 
 
 class Refreshed(Generic[T]):
@@ -46,7 +50,12 @@ class Refreshed(Generic[T]):
 
 class ModelRegistry:
     """The active model (implements ModelSource). Downloads a version's files to
-    `cache_dir` once and keeps the loaded version, and the one before it, in memory."""
+    `cache_dir` once and keeps the loaded version, and the one before it, in memory.
+
+    When the pointer names a version that cannot be fetched or loaded, the last version
+    that loaded keeps scoring (`unloadable_version` says which one failed) and the load is
+    tried again once per refresh period, not on every request.
+    """
 
     def __init__(
         self,
@@ -62,12 +71,15 @@ class ModelRegistry:
         self._models_bucket = models_bucket
         self._cache_dir = cache_dir
         self._s3 = s3
+        self._refresh_seconds = refresh_seconds
+        self._clock = clock
         self._pointer = Refreshed(
             lambda: read_active_pointer(dynamodb, registry_table), refresh_seconds, clock
         )
         self._lock = threading.Lock()
         self._models: dict[str, SentimentModel] = {}
-        self._last_version: str | None = None
+        self._last_good: tuple[dict[str, Any], SentimentModel] | None = None
+        self._failed: tuple[str, float] | None = None
 
     def active_pointer(self) -> dict[str, Any] | None:
         """The pointer item (version, activated_at), at most one refresh period old."""
@@ -79,13 +91,14 @@ class ModelRegistry:
         return str(pointer["version"]) if pointer else None
 
     def active_model(self) -> SentimentModel:
-        """The loaded active model. Raises ModelUnavailable when no version is active or its
-        files cannot be fetched or loaded."""
+        """The loaded active model, or the last good one while the active one cannot be
+        loaded. Raises ModelUnavailable when no version is active or none has loaded."""
         return self.active()[1]
 
     def active(self) -> tuple[dict[str, Any], SentimentModel]:
         """The pointer (version, activated_at) and the model it names, from one read of the
-        pointer. Raises ModelUnavailable like `active_model`."""
+        pointer; while that version cannot be loaded, the last good pair. Raises
+        ModelUnavailable like `active_model`."""
         pointer = self.active_pointer()
         if pointer is None:
             raise ModelUnavailable("no model is active yet")
@@ -93,13 +106,45 @@ class ModelRegistry:
         with self._lock:
             model = self._models.get(version)
             if model is None:
-                model = self._load(version)
+                model = self._load_or_none(version)
+                if model is None:
+                    if self._last_good is None:
+                        raise ModelUnavailable(f"model {version} could not be loaded")
+                    return self._last_good
                 # Keep the previous version too: requests in flight may still hold it.
-                self._models = {
-                    v: m for v, m in self._models.items() if v == self._last_version
-                } | {version: model}
-                self._last_version = version
+                previous = self._last_good[1].version if self._last_good else None
+                self._models = {v: m for v, m in self._models.items() if v == previous} | {
+                    version: model
+                }
+            self._failed = None
+            self._last_good = (pointer, model)
             return pointer, model
+
+    def unloadable_version(self) -> str | None:
+        """The active version that could not be loaded while an older one keeps scoring,
+        or None when the active version is the one being served."""
+        with self._lock:
+            return self._failed[0] if self._failed else None
+
+    def _load_or_none(self, version: str) -> SentimentModel | None:
+        """Loads `version`, or None when it failed (now, or within the last refresh period:
+        a broken version is not fetched again on every request)."""
+        now = self._clock()
+        if (
+            self._failed is not None
+            and self._failed[0] == version
+            and now - self._failed[1] < self._refresh_seconds
+        ):
+            return None
+        try:
+            return self._load(version)
+        except (ModelUnavailable, BotoCoreError, ClientError, OSError) as error:
+            logger.warning(
+                "model could not be loaded",
+                extra={"model_version": version, "error_type": type(error).__name__},
+            )
+            self._failed = (version, now)
+            return None
 
     def _load(self, version: str) -> SentimentModel:
         target = self._cache_dir / version

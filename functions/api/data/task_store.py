@@ -8,8 +8,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -69,6 +70,8 @@ _INDEX_STEM = {
     None: "all",
 }
 MAX_QUERY_CALLS = 8
+# DynamoDB's limit on the actions of one TransactWriteItems call.
+MAX_TRANSACTION_ITEMS = 100
 FILTERED_PAGE_READ = 100
 
 
@@ -384,9 +387,12 @@ def _attribute_value(value: Any) -> str:
 class TaskStore:
     """Tasks and stored decisions in the tasks table (implements TaskRepository)."""
 
-    def __init__(self, table_name: str, client: Any) -> None:
+    def __init__(self, table_name: str, client: Any, cursor_key: Callable[[], bytes]) -> None:
+        """`cursor_key` yields the stage's secret that signs list cursors (read on the first
+        list that needs it)."""
         self._table = table_name
         self._client = client
+        self._cursor_key = cursor_key
 
     def put_task(self, task: Task) -> None:
         """Writes a new task; raises TaskExists when one with the same id is stored."""
@@ -428,42 +434,53 @@ class TaskStore:
             self._refuse_stale(task.id)
 
     def put_decisions(self, decisions: Sequence[StoredDecision]) -> None:
-        """Writes decision records in batches of 25, retrying unprocessed ones a few times."""
-        requests = [{"PutRequest": {"Item": decision_item(record)}} for record in decisions]
-        for start in range(0, len(requests), 25):
-            pending = {self._table: requests[start : start + 25]}
-            for _ in range(5):
-                response = self._client.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
-                if not pending:
-                    break
-            else:
-                raise RuntimeError("DynamoDB left decision records unprocessed")
+        """Writes decision records, each group of up to 100 in one transaction (a batch of
+        texts is at most 100, so one call is one transaction). A transaction, not
+        BatchWriteItem: the API's role needs no delete right, and a batch is stored whole
+        or not at all. Raises ClientError when DynamoDB refuses the write."""
+        puts = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": decision_item(record),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for record in decisions
+        ]
+        for start in range(0, len(puts), MAX_TRANSACTION_ITEMS):
+            self._client.transact_write_items(
+                TransactItems=puts[start : start + MAX_TRANSACTION_ITEMS]
+            )
 
     def ping(self) -> None:
         """Raises when the table cannot be read."""
         self._client.get_item(TableName=self._table, Key=item_key("HEALTH", "HEALTH"))
 
-    def query_tasks(self, task_filter: TaskFilter, limit: int, cursor: str | None) -> TaskPage:
+    def query_tasks(
+        self, task_filter: TaskFilter, limit: int, cursor: str | None, reader: str
+    ) -> TaskPage:
         """One page of tasks from the index `plan_query` picks, newest or most urgent first.
 
         Reads at most MAX_QUERY_CALLS pages of the partition, so a sparse filter may return
-        fewer than `limit` tasks with a cursor to continue. Raises InvalidCursor when the
-        cursor is malformed or was issued for a different filter.
+        fewer than `limit` tasks with a cursor to continue. Cursors are signed for `reader`
+        and the filter: raises InvalidCursor for one that was not issued to this reader for
+        this filter, or that was altered.
         """
-        return self._page(plan_query(task_filter), _fingerprint(task_filter), limit, cursor)
+        plan = plan_query(task_filter)
+        return self._page(plan, cursor_binding(task_filter, reader, plan.index), limit, cursor)
 
     def query_review_queue(
         self, queue_filter: ReviewQueueFilter, limit: int, cursor: str | None
     ) -> TaskPage:
         """One page of unreviewed tasks, riskiest first, from the sparse review-queue index;
-        bounded and continued like `query_tasks`. Raises InvalidCursor."""
-        return self._page(
-            plan_review_queue(queue_filter), _fingerprint(queue_filter), limit, cursor
-        )
+        bounded and continued like `query_tasks` (its cursors are signed for the filter;
+        the queue is the same for every supervisor). Raises InvalidCursor."""
+        plan = plan_review_queue(queue_filter)
+        return self._page(plan, cursor_binding(queue_filter, "", plan.index), limit, cursor)
 
-    def _page(self, plan: QueryPlan, fingerprint: str, limit: int, cursor: str | None) -> TaskPage:
-        start = decode_cursor(cursor, plan.index, fingerprint) if cursor else None
+    def _page(self, plan: QueryPlan, binding: str, limit: int, cursor: str | None) -> TaskPage:
+        start = decode_cursor(cursor, binding, self._cursor_key()) if cursor else None
         items: list[dict[str, Any]] = []
         last_key: dict[str, Any] | None = None
         for _ in range(MAX_QUERY_CALLS):
@@ -495,7 +512,9 @@ class TaskStore:
                 break
             start = last_key
         tasks = [item_task(item) for item in items]
-        next_cursor = encode_cursor(last_key, plan.index, fingerprint) if last_key else None
+        next_cursor = (
+            encode_cursor(plain_key(last_key), binding, self._cursor_key()) if last_key else None
+        )
         return TaskPage(items=tasks, next_cursor=next_cursor)
 
     def record_review(self, before: Task, after: Task) -> None:
@@ -636,34 +655,51 @@ def _key_of(item: dict[str, Any], index: Index) -> dict[str, Any]:
     return {name: item[name] for name in ("pk", "sk", index.partition, index.sort)}
 
 
-def _fingerprint(query_filter: TaskFilter | ReviewQueueFilter) -> str:
-    canonical = json.dumps(query_filter.model_dump(mode="json"), sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+def cursor_binding(query_filter: TaskFilter | ReviewQueueFilter, reader: str, index: Index) -> str:
+    """What a cursor is valid for: this reader, this filter and order, this index."""
+    canonical = json.dumps(
+        {"reader": reader, "filter": query_filter.model_dump(mode="json"), "index": index.name},
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def encode_cursor(key: dict[str, Any], index: Index, fingerprint: str) -> str:
-    """An opaque continuation token bound to the index and filter that produced it."""
-    plain = {name: value["S"] for name, value in key.items()}
-    payload = json.dumps({"i": index.name, "f": fingerprint, "k": plain}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+def plain_key(key: dict[str, Any]) -> dict[str, str]:
+    return {name: value["S"] for name, value in key.items()}
 
 
-def decode_cursor(cursor: str, index: Index, fingerprint: str) -> dict[str, Any]:
-    """The ExclusiveStartKey inside `cursor`; raises InvalidCursor unless it is well formed
-    and was issued for the same index and filter."""
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode("ascii"))
+
+
+def _signature(secret: bytes, binding: str, payload: bytes) -> bytes:
+    return hmac.new(secret, binding.encode() + b"\n" + payload, hashlib.sha256).digest()
+
+
+def encode_cursor(key: dict[str, str], binding: str, secret: bytes) -> str:
+    """An opaque continuation token: the position (`key`) signed with `secret` for
+    `binding` (see `cursor_binding`), so it cannot be forged, altered or replayed by
+    another reader or for another filter."""
+    payload = json.dumps(key, separators=(",", ":"), sort_keys=True).encode()
+    return f"{_b64(payload)}.{_b64(_signature(secret, binding, payload))}"
+
+
+INVALID_CURSOR_MESSAGE = "the cursor was not issued to this caller for this filter and order"
+
+
+def decode_cursor(cursor: str, binding: str, secret: bytes) -> dict[str, Any]:
+    """The ExclusiveStartKey inside `cursor`. Raises InvalidCursor unless its signature
+    matches `binding` under `secret`; the payload is parsed only after that."""
+    encoded, _, signature = cursor.partition(".")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        payload, presented = _unb64(encoded), _unb64(signature)
     except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidCursor("the cursor is not one this API issued") from None
-    expected = {"pk", "sk", index.partition, index.sort}
-    key = payload.get("k") if isinstance(payload, dict) else None
-    if (
-        not isinstance(key, dict)
-        or set(key) != expected
-        or not all(isinstance(value, str) and value for value in key.values())
-    ):
-        raise InvalidCursor("the cursor is not one this API issued")
-    if payload.get("i") != index.name or payload.get("f") != fingerprint:
-        raise InvalidCursor("the cursor belongs to a different filter or order")
+        raise InvalidCursor(INVALID_CURSOR_MESSAGE) from None
+    if not hmac.compare_digest(presented, _signature(secret, binding, payload)):
+        raise InvalidCursor(INVALID_CURSOR_MESSAGE)
+    key = json.loads(payload)
     return {name: {"S": value} for name, value in key.items()}

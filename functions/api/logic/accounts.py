@@ -47,17 +47,18 @@ def account_timeline(
     limit: int,
     cursor: str | None,
     *,
+    reader: str,
     tasks: TaskRepository,
     follow_ups: FollowUpRepository,
     aggregates: AggregateSource,
 ) -> Timeline:
     """One page of the account's requests, newest first, with its risk and every
-    follow-up. Raises InvalidCursor."""
+    follow-up. Raises InvalidCursor unless `cursor` was issued to `reader`."""
     return Timeline(
         account_id=account_id,
         risk=aggregates.risk_of(account_id),
         follow_ups=follow_ups.follow_ups_of(account_id),
-        tasks=tasks.query_tasks(TaskFilter(account_id=account_id), limit, cursor),
+        tasks=tasks.query_tasks(TaskFilter(account_id=account_id), limit, cursor, reader),
     )
 
 

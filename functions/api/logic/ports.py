@@ -53,7 +53,12 @@ class TaskRepository(TaskReader, Protocol):
         ConcurrentUpdate otherwise and TaskNotFound when it is gone."""
         ...
 
-    def query_tasks(self, task_filter: TaskFilter, limit: int, cursor: str | None) -> TaskPage: ...
+    def query_tasks(
+        self, task_filter: TaskFilter, limit: int, cursor: str | None, reader: str
+    ) -> TaskPage:
+        """One page; `cursor` must have been issued to `reader` for this filter, else
+        InvalidCursor."""
+        ...
 
     def put_decisions(self, decisions: Sequence[StoredDecision]) -> None: ...
 

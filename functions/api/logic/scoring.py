@@ -19,6 +19,7 @@ from functions.shared.models import (
     Thresholds,
 )
 from functions.shared.support import support_level
+from functions.shared.text import UNSAFE_CHARACTERS_MESSAGE, has_unsafe_characters
 
 
 def input_sha256(text: str) -> str:
@@ -43,11 +44,19 @@ def to_decision(
     )
 
 
+def check_scorable(text: str) -> None:
+    """Raises InvalidText when `text` is blank, too long, or holds control characters or
+    unpaired surrogates."""
+    check_text(text)
+    if has_unsafe_characters(text):
+        raise InvalidText("invalid_characters", UNSAFE_CHARACTERS_MESSAGE)
+
+
 def decide_one(
     text: str, model: SentimentModel, thresholds: Thresholds, now: Callable[[], datetime]
 ) -> Decision:
-    """Scores one text. Raises InvalidText when it is blank or too long."""
-    check_text(text)
+    """Scores one text. Raises InvalidText when `check_scorable` refuses it."""
+    check_scorable(text)
     (prediction,) = model.score([text])
     return to_decision(text, prediction, thresholds, now())
 
@@ -95,7 +104,7 @@ def score_batch(
     errors: list[ItemError] = []
     for index, text in enumerate(texts):
         try:
-            check_text(text)
+            check_scorable(text)
         except InvalidText as error:
             errors.append(ItemError(index, error.code, str(error)))
         else:

@@ -137,13 +137,16 @@ def list_tasks(
     limit: int,
     cursor: str | None,
     repository: TaskRepository,
+    *,
+    reader: str,
     confined_to: str | None = None,
 ) -> TaskPage:
     """One page of tasks matching `task_filter`, in its order. A caller confined to one
     account sees only its tasks: no account filter means theirs, another account's is
-    refused. Raises Forbidden, InvalidCursor and InvalidTimeRange."""
+    refused. A cursor continues only the list it came from, for the `reader` it was given
+    to. Raises Forbidden, InvalidCursor and InvalidTimeRange."""
     check_own_account(task_filter.account_id, confined_to)
     if confined_to is not None:
         task_filter = task_filter.model_copy(update={"account_id": confined_to})
     check_time_range(task_filter.created_from, task_filter.created_to)
-    return repository.query_tasks(task_filter, limit, cursor)
+    return repository.query_tasks(task_filter, limit, cursor, reader)

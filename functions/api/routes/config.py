@@ -46,7 +46,9 @@ def support_levels_response(record: ThresholdsRecord) -> Response[SupportLevels]
     summary="The support-level thresholds in force",
     description="The `ETag` header is the config version: send it as `If-Match` to change it.",
     tags=["config"],
-    responses=documented(200, SupportLevels, "The thresholds, their version as the ETag", 401, 403),
+    responses=documented(
+        200, SupportLevels, "The thresholds, their version as the ETag", 401, 403, 503
+    ),
     **secured(SET_SUPPORT_LEVELS),
 )
 def handle_get_support_levels(
@@ -76,7 +78,9 @@ def handle_get_support_levels(
         412,
         413,
         415,
+        422,
         428,
+        503,
     ),
     **secured(SET_SUPPORT_LEVELS),
 )
@@ -108,7 +112,9 @@ def handle_put_support_levels(
         "that was the whole period. Nothing is changed."
     ),
     tags=["config"],
-    responses=documented(200, SupportLevelsPreview, "The preview", 400, 401, 403, 413, 415),
+    responses=documented(
+        200, SupportLevelsPreview, "The preview", 400, 401, 403, 413, 415, 422, 503
+    ),
     **secured(SET_SUPPORT_LEVELS),
 )
 def handle_preview_support_levels(

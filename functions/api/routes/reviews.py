@@ -3,7 +3,6 @@ history, and agreement between model and supervisors with the override alarm."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
@@ -23,6 +22,7 @@ from functions.api.logic import reviews as logic
 from functions.api.logic.reviews import OverridePolicy
 from functions.api.schemas import (
     Category,
+    DateTime,
     Review,
     ReviewList,
     ReviewQueue,
@@ -51,7 +51,7 @@ Product = Annotated[str, Query(min_length=1, max_length=64)]
         "than `limit` items and still have a `next_cursor`."
     ),
     tags=["reviews"],
-    responses=documented(200, ReviewQueue, "One page of the queue", 400, 401, 403),
+    responses=documented(200, ReviewQueue, "One page of the queue", 400, 401, 403, 422, 503),
     **secured(REVIEW_DECISIONS),
 )
 def handle_list_review_queue(  # noqa: PLR0917  # powertools passes query parameters by name
@@ -61,8 +61,8 @@ def handle_list_review_queue(  # noqa: PLR0917  # powertools passes query parame
     product: Product | None = None,
     label: Annotated[Label | None, Query(description="The model's label.")] = None,
     model_version: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_from: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
+    created_to: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
 ) -> ReviewQueue:
@@ -105,7 +105,9 @@ def handle_list_review_queue(  # noqa: PLR0917  # powertools passes query parame
         412,
         413,
         415,
+        422,
         428,
+        503,
     )
     | documented(200, Task, "The same review was already there; nothing written"),
     **secured(REVIEW_DECISIONS),
@@ -156,7 +158,7 @@ def handle_review_task(  # noqa: PLR0917  # powertools passes parameters by name
     summary="A task's review history",
     description="Every review, oldest first; the model's decision is on the task itself.",
     tags=["reviews"],
-    responses=documented(200, ReviewList, "The reviews", 401, 403, 404),
+    responses=documented(200, ReviewList, "The reviews", 401, 403, 404, 422, 503),
     **secured(READ_REVIEWS),
 )
 def handle_list_task_reviews(
@@ -177,7 +179,7 @@ def handle_list_task_reviews(
         "of the active model's decisions."
     ),
     tags=["reviews"],
-    responses=documented(200, ReviewStats, "Agreement and the alarm", 401, 403),
+    responses=documented(200, ReviewStats, "Agreement and the alarm", 401, 403, 503),
     **secured(REVIEW_DECISIONS),
 )
 def handle_get_review_stats(

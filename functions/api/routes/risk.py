@@ -156,12 +156,18 @@ def handle_get_account_timeline(  # noqa: PLR0917  # powertools passes parameter
     tasks: Annotated[TaskStore, Depends(deps.task_store)],
     follow_ups: Annotated[FollowUpStore, Depends(deps.follow_up_store)],
     aggregates: Annotated[AggregateReader, Depends(deps.aggregate_reader)],
-    _caller: Annotated[Principal, Depends(allow(READ_ACCOUNT_TIMELINE))],
+    caller: Annotated[Principal, Depends(allow(READ_ACCOUNT_TIMELINE))],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> AccountTimeline:
     timeline = logic.account_timeline(
-        account_id, limit, cursor, tasks=tasks, follow_ups=follow_ups, aggregates=aggregates
+        account_id,
+        limit,
+        cursor,
+        reader=caller.key,
+        tasks=tasks,
+        follow_ups=follow_ups,
+        aggregates=aggregates,
     )
     risk = timeline.risk
     return AccountTimeline(

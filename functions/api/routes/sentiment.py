@@ -37,7 +37,7 @@ DECISION_FIELDS_IN_RESULT = set(SentimentResult.model_fields) & set(Decision.mod
     ),
     tags=["sentiment"],
     responses=documented(
-        200, SentimentResponse, "Results and per-item errors", 400, 401, 403, 413, 415, 503
+        200, SentimentResponse, "Results and per-item errors", 400, 401, 403, 413, 415, 422, 503
     ),
     **secured(SCORE_TEXTS),
 )

@@ -26,11 +26,13 @@ logger = Logger(child=True)
     "/health",
     summary="Is the model loaded and the store reachable?",
     description=(
-        "Public: needs no token. `retraining_suggested` is the override alarm's flag alone; "
-        "its figures are in `GET /v1/reviews/stats` (supervisors)."
+        "Public: needs no token. 200 when requests can be scored and stored (`degraded` "
+        "while an older model stands in for an active one that cannot be loaded); 503 "
+        "otherwise. `retraining_suggested` is the override alarm's flag alone; its figures "
+        "are in `GET /v1/reviews/stats` (supervisors)."
     ),
     tags=["system"],
-    responses=documented(200, HealthCheck, "Healthy", 503),
+    responses=documented(200, HealthCheck, "Healthy, or degraded but serving", 503),
 )
 def handle_get_health(
     models: Annotated[ModelRegistry, Depends(deps.model_registry)],
@@ -49,15 +51,21 @@ def handle_get_health(
     except (BotoCoreError, ClientError) as error:
         logger.warning("health: store unreachable", extra={"error_type": type(error).__name__})
         alarm, reachable = None, False
+    unloadable = models.unloadable_version() if version else None
     check = HealthCheck(
-        status="ok" if version and reachable else "degraded",
+        status="unavailable" if not (version and reachable) else "degraded" if unloadable else "ok",
         model_loaded=version is not None,
         model_version=version,
+        active_version=unloadable,
         store_reachable=reachable,
         retraining_suggested=alarm is not None and alarm.retraining_suggested,
     )
-    if check.status != "ok":
+    if check.status == "unavailable":
         raise ServiceUnhealthy("the service cannot score or store right now", [check.model_dump()])
+    if check.status == "degraded":
+        logger.warning(
+            "health: serving an older model", extra={"active": unloadable, "serving": version}
+        )
     return check
 
 

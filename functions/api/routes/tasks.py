@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
@@ -35,6 +34,7 @@ from functions.api.schemas import (
     AccountId,
     Category,
     CreateTaskRequest,
+    DateTime,
     ImportedTask,
     ImportItemError,
     ImportRequest,
@@ -88,7 +88,7 @@ ACCOUNT_REQUIRED = {
     ),
     tags=["tasks"],
     responses=documented(
-        201, Task, "The task, with its decision record", 400, 401, 403, 409, 413, 415, 503
+        201, Task, "The task, with its decision record", 400, 401, 403, 409, 413, 415, 422, 503
     ),
     **secured(CREATE_TASK),
 )
@@ -146,7 +146,7 @@ def handle_create_task(  # noqa: PLR0917  # powertools passes parameters by name
         "without `account_id` the list is theirs; another account's is refused."
     ),
     tags=["tasks"],
-    responses=documented(200, TaskList, "One page of tasks", 400, 401, 403),
+    responses=documented(200, TaskList, "One page of tasks", 400, 401, 403, 422, 503),
     **secured(READ_TASKS),
 )
 def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by name
@@ -161,8 +161,8 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
     category: Annotated[Category | None, Query()] = None,
     account_id: Annotated[AccountId | None, Query()] = None,
     reviewed: Annotated[bool | None, Query()] = None,
-    created_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_to: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_from: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
+    created_to: Annotated[DateTime | None, Query(description="RFC 3339, inclusive")] = None,
     order: Annotated[TaskOrder, Query()] = "newest",
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     cursor: Annotated[str | None, Query(min_length=1, max_length=2048)] = None,
@@ -179,7 +179,14 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         created_to=created_to,
         order=order,
     )
-    page = logic.list_tasks(task_filter, limit, cursor, store, caller.confined_to_account)
+    page = logic.list_tasks(
+        task_filter,
+        limit,
+        cursor,
+        store,
+        reader=caller.key,
+        confined_to=caller.confined_to_account,
+    )
     return TaskList(
         items=[Task.model_validate(task) for task in page.items], next_cursor=page.next_cursor
     )
@@ -193,7 +200,7 @@ def handle_list_tasks(  # noqa: PLR0917  # powertools passes query parameters by
         "is the task's revision: send it as `If-Match` to change the task."
     ),
     tags=["tasks"],
-    responses=documented(200, Task, "The task, its revision as the ETag", 401, 403, 404),
+    responses=documented(200, Task, "The task, its revision as the ETag", 401, 403, 404, 422, 503),
     **secured(READ_TASKS),
 )
 def handle_get_task(
@@ -214,7 +221,7 @@ def handle_get_task(
     ),
     tags=["tasks"],
     responses=documented(
-        200, Task, "The updated task", 400, 401, 403, 404, 409, 412, 413, 415, 428
+        200, Task, "The updated task", 400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 503
     ),
     **secured(UPDATE_TASK),
 )

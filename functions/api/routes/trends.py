@@ -3,7 +3,6 @@ aggregator's daily counts only."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -18,6 +17,7 @@ from functions.api.logic import trends as logic
 from functions.api.schemas import (
     CategoryTrend,
     CategoryTrends,
+    Date,
     LabelMix,
     NetScore,
     PeriodTrend,
@@ -28,8 +28,8 @@ from functions.api.schemas import (
 
 router = Router()  # type: ignore[no-untyped-call]
 
-From = Annotated[date, Query(alias="from", description="First day (UTC), inclusive.")]
-To = Annotated[date, Query(alias="to", description="Last day (UTC), inclusive.")]
+From = Annotated[Date, Query(alias="from", description="First day (UTC), inclusive.")]
+To = Annotated[Date, Query(alias="to", description="Last day (UTC), inclusive.")]
 
 
 def _figures(score: logic.NetScore) -> dict[str, Any]:

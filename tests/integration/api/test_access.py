@@ -20,6 +20,7 @@ from tests.fixtures.api_events import (
     Caller,
     machine,
 )
+from tests.fixtures.registry import evaluation, finished_run, register
 from tests.integration.api.conftest import Call
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
@@ -54,7 +55,6 @@ RULES: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/tasks"): (200, STAFF | {"customer", "other_customer", "machine[tasks.read]"}),
     ("GET", "/v1/tasks/{task_id}"): (200, STAFF | {"customer", "machine[tasks.read]"}),
     ("PATCH", "/v1/tasks/{task_id}"): (200, STAFF | {"machine[tasks.write]"}),
-    ("POST", "/v1/datasets/uploads"): (201, {"supervisor"}),
     ("GET", "/v1/reviews/queue"): (200, {"supervisor"}),
     ("GET", "/v1/reviews/stats"): (200, {"supervisor"}),
     ("POST", "/v1/tasks/{task_id}/review"): (201, {"supervisor"}),
@@ -71,15 +71,28 @@ RULES: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/accounts/{account_id}/timeline"): (200, {"supervisor", "machine[tasks.read]"}),
     ("POST", "/v1/accounts/{account_id}/follow-ups"): (201, {"supervisor"}),
     ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): (200, {"supervisor"}),
+    ("POST", "/v1/datasets"): (201, {"supervisor"}),
+    ("GET", "/v1/datasets"): (200, {"supervisor"}),
+    ("GET", "/v1/datasets/{dataset_id}"): (200, {"supervisor"}),
+    ("POST", "/v1/datasets/from-reviews"): (409, {"supervisor"}),
+    ("GET", "/v1/training-runs"): (200, {"supervisor"}),
+    ("GET", "/v1/training-runs/{run_id}"): (200, {"supervisor"}),
+    ("GET", "/v1/models"): (200, {"supervisor"}),
+    ("GET", "/v1/models/compare"): (200, {"supervisor"}),
+    ("GET", "/v1/models/{version}"): (200, {"supervisor"}),
+    ("POST", "/v1/models/{version}/promote"): (200, {"supervisor"}),
+    ("POST", "/v1/models/rollback"): (200, {"supervisor"}),
 }
 # A customer who may read tasks, but not this one: not found, never "forbidden".
 HIDDEN = {("GET", "/v1/tasks/{task_id}"): {"other_customer"}}
 
 
 def request_for(
-    method: str, path: str, caller: Caller | None, task_id: str, follow_up_id: str = ""
+    method: str, path: str, caller: Caller | None, task_id: str, ids: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """A valid request for the route: the caller's own account where one is named."""
+    """A valid request for the route: the caller's own account where one is named, and the
+    existing dataset, run and versions of `ids`."""
+    ids = {"task_id": task_id} | (ids or {})
     account = caller.claims["sub"] if caller is not None else "acct-1"
     bodies: dict[tuple[str, str], Any] = {
         ("POST", "/v1/sentiment"): {"texts": ["the flight was late again"]},
@@ -90,10 +103,9 @@ def request_for(
             "channel": "web",
         },
         ("PATCH", "/v1/tasks/{task_id}"): {"assignee": "agent-7"},
-        ("POST", "/v1/datasets/uploads"): {
-            "filename": "train.csv",
-            "content_type": "text/csv",
-            "size_bytes": 2048,
+        ("POST", "/v1/datasets"): {
+            "name": "march",
+            "files": [{"role": "train", "filename": "train.csv", "size_bytes": 2048}],
         },
         ("POST", "/v1/tasks/{task_id}/review"): {"label": "neutral"},
         ("PUT", "/v1/config/support-levels"): {
@@ -127,20 +139,25 @@ def request_for(
         },
         ("POST", "/v1/accounts/{account_id}/follow-ups"): FOLLOW_UP,
         ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): {"state": "contacted"},
-    }
-    queries = {
-        ("GET", "/v1/trends/categories"): {"from": "2015-02-16", "to": "2015-02-24"},
-        ("GET", "/v1/trends/summary"): {"from": "2015-02-16", "to": "2015-02-24"},
+        ("POST", "/v1/datasets/from-reviews"): {"name": "corrections"},
+        ("POST", "/v1/models/{version}/promote"): {"reason": "better on refunds"},
+        ("POST", "/v1/models/rollback"): {"reason": "worse on refunds"},
     }
     # Changes that need the revision read: the fresh task's and the seeded config's are 1.
     if_match = method in ("PATCH", "PUT") or path.endswith("/review")
+    queries = {
+        ("GET", "/v1/models/compare"): {"a": ids.get("a", ""), "b": ids.get("b", "")},
+        ("GET", "/v1/trends/categories"): {"from": "2015-02-16", "to": "2015-02-24"},
+        ("GET", "/v1/trends/summary"): {"from": "2015-02-16", "to": "2015-02-24"},
+    }
+    concrete = path
+    for name, value in ids.items():
+        concrete = concrete.replace(f"{{{name}}}", value)
     return {
-        "path": path.replace("{task_id}", task_id)
-        .replace("{account_id}", "acct-1")
-        .replace("{follow_up_id}", follow_up_id),
+        "path": concrete,
         "body": bodies.get((method, path)),
-        "caller": caller,
         "query": queries.get((method, path)),
+        "caller": caller,
         "headers": {"If-Match": '"1"'} if if_match else None,
     }
 
@@ -176,13 +193,48 @@ def follow_up(api: Call) -> str:
     return str(reply.body["id"])
 
 
+@pytest.fixture
+def existing(api: Call, active_model: str, customers_task: str, follow_up: str) -> dict[str, str]:
+    """What the routes name: CUSTOMER's task, a dataset with a finished run, a version
+    trained against the active one and made active (so there is something to compare and
+    to roll back to), a candidate to promote, and a follow-up of an account."""
+    from functions.api import deps
+    from functions.api.settings import get_settings
+    from functions.shared.aws import s3_client
+    from functions.shared.model_files import upload_evaluation
+
+    registry = deps.registry()
+    trained, candidate = "b" * 16, "c" * 16
+    register(registry, trained, "candidate", parent=active_model)
+    register(registry, candidate, "candidate", parent=active_model)
+    registry.move_pointer(trained, registry.pointer(), kind="gate", by="test", reason="passed")
+    upload_evaluation(
+        s3_client(),
+        get_settings().models_bucket,
+        trained,
+        active_model,
+        evaluation(trained, active_model),
+    )
+    dataset_id, run_id = finished_run(deps.training_store())
+    return {
+        "task_id": customers_task,
+        "dataset_id": dataset_id,
+        "run_id": run_id,
+        "version": candidate,
+        "a": active_model,
+        "b": trained,
+        "account_id": "acct-1",
+        "follow_up_id": follow_up,
+    }
+
+
 @pytest.mark.parametrize("caller", sorted(CALLERS))
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_each_caller_gets_exactly_the_status_the_rule_gives(  # noqa: PLR0917  # fixtures
-    api: Call, customers_task: str, follow_up: str, method: str, path: str, caller: str
+def test_each_caller_gets_exactly_the_status_the_rule_gives(
+    api: Call, existing: dict[str, str], method: str, path: str, caller: str
 ) -> None:
-    # GIVEN a task of CUSTOMER's, a follow-up of an account and a valid request for the route
-    request = request_for(method, path, CALLERS[caller], customers_task, follow_up)
+    # GIVEN a task of CUSTOMER's, retraining records, a follow-up, and a valid request for the route
+    request = request_for(method, path, CALLERS[caller], existing["task_id"], existing)
     # WHEN the caller sends it
     reply = api(method, request.pop("path"), **request)
     # THEN the status is the rule's, and refusals use the one error body

@@ -58,15 +58,16 @@ def test_a_stale_write_is_refused_as_a_concurrent_update(api: Call) -> None:
     reply = api("POST", "/v1/tasks", body=new_task())
     assert reply.status == 201, reply.body
     created = reply.body
-    store = TaskStore(get_settings().tasks_table, deps.dynamodb_client())
+    store = TaskStore(get_settings().tasks_table, deps.dynamodb_client(), deps.cursor_key)
     stale = store.get_task(created["id"])
     assert stale is not None
-    api(
+    changed = api(
         "PATCH",
         f"/v1/tasks/{created['id']}",
         body={"assignee": "agent-1"},
         headers={"If-Match": '"1"'},
     )
+    assert changed.status == 200, changed.body
     # WHEN the other agent's change is written against the old revision
     # THEN it is refused instead of overwriting the first change
     with pytest.raises(ConcurrentUpdate):

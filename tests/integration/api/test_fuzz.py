@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from functions.api.request_body import MAX_JSON_DEPTH, json_depth_exceeds
 from tests.integration.api.conftest import Call
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
@@ -68,7 +69,7 @@ def test_any_raw_body_gets_a_deliberate_answer(api: Call, raw: str) -> None:
         # No body at all is a missing field (422); anything else unparseable is a 400.
         allowed = {422} if raw == "" else {400}
     else:
-        allowed = {200, 422}
+        allowed = {400} if json_depth_exceeds(raw, MAX_JSON_DEPTH) else {200, 422}
     check(api("POST", "/v1/sentiment", raw_body=raw), allowed)
 
 

@@ -113,7 +113,10 @@ def test_a_request_without_claims_is_unauthenticated_and_says_nothing_more(api: 
     }
 
 
-UPLOAD = {"filename": "../train set.csv", "content_type": "text/csv", "size_bytes": 64}
+UPLOAD = {
+    "name": "march corrections",
+    "files": [{"role": "train", "filename": "../train set.csv", "size_bytes": 64}],
+}
 
 
 def policy_of(fields: dict[str, str]) -> dict[str, Any]:
@@ -125,10 +128,11 @@ def test_a_dataset_upload_is_a_short_lived_csv_only_size_limited_post(
     api: Call, aws: dict[str, str]
 ) -> None:
     before = time.time()
-    reply = api("POST", "/v1/datasets/uploads", body=UPLOAD, caller=SUPERVISOR)
+    reply = api("POST", "/v1/datasets", body=UPLOAD, caller=SUPERVISOR)
     assert reply.status == 201, reply.body
-    upload = reply.body
-    assert upload["key"] == f"datasets/{upload['dataset_id']}/train_set.csv"
+    [upload] = reply.body["uploads"]
+    assert upload["key"] == f"datasets/{reply.body['dataset_id']}/train.csv"
+    assert reply.body["dataset"]["files"][0]["filename"] == "train_set.csv"
     assert upload["expires_in_seconds"] == 300
     policy = policy_of(upload["fields"])
     expires = calendar.timegm(time.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ"))
@@ -142,7 +146,7 @@ def test_a_dataset_upload_is_a_short_lived_csv_only_size_limited_post(
 
 
 def test_the_presigned_post_stores_the_file_under_its_key(api: Call, aws: dict[str, str]) -> None:
-    upload = api("POST", "/v1/datasets/uploads", body=UPLOAD, caller=SUPERVISOR).body
+    [upload] = api("POST", "/v1/datasets", body=UPLOAD, caller=SUPERVISOR).body["uploads"]
     content = b"text,label\nlate again,negative\n"
     sent = requests.post(
         upload["url"], data=upload["fields"], files={"file": ("x.csv", content)}, timeout=10
@@ -154,13 +158,25 @@ def test_the_presigned_post_stores_the_file_under_its_key(api: Call, aws: dict[s
     assert stored["Body"].read() == content
 
 
+def _file(**change: Any) -> dict[str, Any]:
+    return {"role": "train", "filename": "t.csv", "size_bytes": 64} | change
+
+
 @pytest.mark.parametrize(
-    "change",
-    [{"content_type": "application/zip"}, {"size_bytes": 50 * 1024 * 1024 + 1}, {"size_bytes": 0}],
-    ids=["not-csv", "over-50-mib", "empty"],
+    "files",
+    [
+        [_file(size_bytes=50 * 1024 * 1024 + 1)],
+        [_file(size_bytes=0)],
+        [_file(role="test")],
+        [_file(), _file()],
+        [_file(), _file(role="test"), _file(role="test")],
+        [_file(role="validation")],
+    ],
+    ids=["over-50-mib", "empty", "no-train-file", "two-train-files", "three-files", "bad-role"],
 )
-def test_uploads_outside_the_limits_are_refused_before_signing(
-    api: Call, change: dict[str, Any]
+def test_datasets_outside_the_limits_are_refused_before_signing(
+    api: Call, files: list[dict[str, Any]]
 ) -> None:
-    reply = api("POST", "/v1/datasets/uploads", body=UPLOAD | change, caller=SUPERVISOR)
+    reply = api("POST", "/v1/datasets", body=UPLOAD | {"files": files}, caller=SUPERVISOR)
     assert reply.status == 422
+    assert api("GET", "/v1/datasets").body["items"] == []

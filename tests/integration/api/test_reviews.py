@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -102,8 +103,8 @@ class ReadThenRace(TaskStore):
     read); the writes are then serialised, as DynamoDB serialises conflicting transactions
     (the emulator does not)."""
 
-    def __init__(self, table: str, client: Any) -> None:
-        super().__init__(table, client)
+    def __init__(self, table: str, client: Any, cursor_key: Callable[[], bytes]) -> None:
+        super().__init__(table, client, cursor_key)
         self.barrier = threading.Barrier(2, timeout=30)
         self.write_lock = threading.Lock()
         self.local = threading.local()
@@ -133,7 +134,7 @@ def test_of_two_concurrent_reviews_exactly_one_is_recorded(
 ) -> None:
     # GIVEN a task two supervisors read at revision 1
     task = create(api)
-    store = ReadThenRace(get_settings().tasks_table, deps.dynamodb_client())
+    store = ReadThenRace(get_settings().tasks_table, deps.dynamodb_client(), deps.cursor_key)
     results: dict[str, str] = {}
 
     def send(who: str, label: Label) -> None:

@@ -22,6 +22,7 @@ def test_health_reports_the_loaded_model_and_a_reachable_store(
         "status": "ok",
         "model_loaded": True,
         "model_version": active_model,
+        "active_version": None,
         "store_reachable": True,
         "retraining_suggested": False,
     }

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
 @pytest.fixture
 def store(aws: dict[str, str]) -> TaskStore:
-    return TaskStore(aws["TasksTable"], boto3.client("dynamodb", region_name=REGION))
+    return TaskStore(aws["TasksTable"], boto3.client("dynamodb", region_name=REGION), lambda: b"k")
 
 
 def review(aws: dict[str, str], task: Task, label: Label) -> Task:

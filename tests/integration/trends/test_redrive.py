@@ -41,7 +41,7 @@ def test_redrive_counts_each_record_of_a_failed_batch_once(
     aws: dict[str, str], messaging: dict[str, str], stream: StreamReader
 ) -> None:
     # GIVEN a batch of three whose first record was applied before the batch gave up
-    store = TaskStore(aws["TasksTable"], boto3.client("dynamodb", region_name=REGION))
+    store = TaskStore(aws["TasksTable"], boto3.client("dynamodb", region_name=REGION), lambda: b"k")
     for name in ("a", "b", "c"):
         store.put_task(labelled_task(name, label="negative", created_at=at(17)))
     records = stream.new_records()

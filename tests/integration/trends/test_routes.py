@@ -23,7 +23,7 @@ WEEK = {"from": "2015-02-16", "to": "2015-02-22"}
 
 @pytest.fixture
 def store(aws: dict[str, str]) -> TaskStore:
-    return TaskStore(aws["TasksTable"], boto3.client("dynamodb", region_name=REGION))
+    return TaskStore(aws["TasksTable"], boto3.client("dynamodb", region_name=REGION), lambda: b"k")
 
 
 def put(store: TaskStore, name: str, label: Label, day: int, **fields: Any) -> None:

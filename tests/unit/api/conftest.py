@@ -50,7 +50,9 @@ class MemoryTasks:
         self.writes += 1
         self.tasks[task.id] = task
 
-    def query_tasks(self, task_filter: TaskFilter, limit: int, cursor: str | None) -> TaskPage:
+    def query_tasks(
+        self, task_filter: TaskFilter, limit: int, cursor: str | None, reader: str
+    ) -> TaskPage:
         ordered = sorted(self.tasks.values(), key=lambda t: t.created_at, reverse=True)
         return TaskPage(items=ordered[:limit])
 

@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 
 from functions.api.auth import (
     CREATE_TASK,
+    MOVE_ACTIVE_MODEL,
+    READ_DATASETS,
     READ_MODEL,
+    READ_REGISTRY,
     READ_TASKS,
+    READ_TRAINING_RUNS,
     SCORE_TEXTS,
     UPDATE_TASK,
     UPLOAD_DATASET,
@@ -94,8 +98,10 @@ def test_no_authorizer_context_is_no_principal() -> None:
         {"sub": ""},
         {"username": "someone", "cognito:groups": "[supervisor]"},
         {"sub": "abc", "token_use": "id", "cognito:groups": "[supervisor]"},
+        {"sub": "abc", "cognito:groups": "[supervisor]", "username": "abc"},
+        {"sub": "abc", "token_use": "refresh", "cognito:groups": "[supervisor]"},
     ],
-    ids=["empty", "blank-sub", "no-sub", "id-token"],
+    ids=["empty", "blank-sub", "no-sub", "id-token", "no-token-use", "refresh-token"],
 )
 def test_claims_without_a_usable_identity_are_no_principal(claims: dict[str, Any]) -> None:
     assert principal_from_event(event_from(Caller(claims=claims))) is None
@@ -128,6 +134,10 @@ RULES: dict[str, Rule] = {
     "read": READ_TASKS,
     "update": UPDATE_TASK,
     "upload": UPLOAD_DATASET,
+    "datasets": READ_DATASETS,
+    "runs": READ_TRAINING_RUNS,
+    "registry": READ_REGISTRY,
+    "move": MOVE_ACTIVE_MODEL,
 }
 # rule -> callers it lets in
 ALLOWED: dict[str, set[str]] = {
@@ -137,6 +147,10 @@ ALLOWED: dict[str, set[str]] = {
     "read": {"customer", "agent", "supervisor", "machine:carescore/tasks.read"},
     "update": {"agent", "supervisor", "machine:carescore/tasks.write"},
     "upload": {"supervisor"},
+    "datasets": {"supervisor"},
+    "runs": {"supervisor"},
+    "registry": {"supervisor"},
+    "move": {"supervisor"},
 }
 CALLERS: dict[str, Caller] = {
     "customer": person("customer"),
@@ -166,9 +180,12 @@ def test_no_identity_is_unauthenticated_whatever_the_rule() -> None:
             authorize(rule, event_from(ANONYMOUS))
 
 
-def test_a_machine_with_every_scope_still_cannot_upload_datasets() -> None:
+@pytest.mark.parametrize(
+    "rule", [UPLOAD_DATASET, READ_DATASETS, READ_TRAINING_RUNS, READ_REGISTRY, MOVE_ACTIVE_MODEL]
+)
+def test_a_machine_with_every_scope_still_cannot_retrain(rule: Rule) -> None:
     with pytest.raises(Forbidden):
-        authorize(UPLOAD_DATASET, event_from(machine(*ALL_SCOPES)))
+        authorize(rule, event_from(machine(*ALL_SCOPES)))
 
 
 claim_values = st.recursive(

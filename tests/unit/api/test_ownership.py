@@ -12,6 +12,7 @@ from tests.unit.api.conftest import FixedModel, FixedThresholds, MemoryTasks
 
 ALICE = "acct-alice"
 BOB = "acct-bob"
+READER = "user:reader"
 
 
 def new_task(account_id: str) -> NewTask:
@@ -35,9 +36,11 @@ class RecordingTasks(MemoryTasks):
         super().__init__()
         self.filters: list[TaskFilter] = []
 
-    def query_tasks(self, task_filter: TaskFilter, limit: int, cursor: str | None) -> TaskPage:
+    def query_tasks(
+        self, task_filter: TaskFilter, limit: int, cursor: str | None, reader: str
+    ) -> TaskPage:
         self.filters.append(task_filter)
-        return super().query_tasks(task_filter, limit, cursor)
+        return super().query_tasks(task_filter, limit, cursor, reader)
 
 
 def test_a_customer_creates_a_task_for_their_own_account(
@@ -82,18 +85,22 @@ def test_another_customers_task_is_not_found_exactly_like_a_missing_one(
 
 def test_a_customers_list_without_an_account_filter_is_their_own() -> None:
     repository = RecordingTasks()
-    logic.list_tasks(TaskFilter(status="open"), 10, None, repository, confined_to=ALICE)
+    logic.list_tasks(
+        TaskFilter(status="open"), 10, None, repository, reader=READER, confined_to=ALICE
+    )
     assert repository.filters == [TaskFilter(status="open", account_id=ALICE)]
 
 
 def test_a_customer_asking_for_another_accounts_tasks_is_refused() -> None:
     repository = RecordingTasks()
     with pytest.raises(Forbidden):
-        logic.list_tasks(TaskFilter(account_id=BOB), 10, None, repository, confined_to=ALICE)
+        logic.list_tasks(
+            TaskFilter(account_id=BOB), 10, None, repository, reader=READER, confined_to=ALICE
+        )
     assert repository.filters == []
 
 
 def test_staff_lists_are_not_narrowed() -> None:
     repository = RecordingTasks()
-    logic.list_tasks(TaskFilter(), 10, None, repository, confined_to=None)
+    logic.list_tasks(TaskFilter(), 10, None, repository, reader=READER, confined_to=None)
     assert repository.filters == [TaskFilter()]

@@ -73,18 +73,15 @@ def test_thresholds_are_read_once_per_minute(tmp_path: Path) -> None:
     assert client.get_item.call_count == 2
 
 
-def test_unprocessed_decision_writes_are_retried() -> None:
+def test_decisions_are_written_in_transactions_of_at_most_100() -> None:
     from tests.unit.api.test_store_items import a_stored_decision
 
     client = MagicMock()
-    first_request: dict[str, Any] = {}
-
-    def batch_write_item(RequestItems: dict[str, Any]) -> dict[str, Any]:
-        if not first_request:
-            first_request.update(RequestItems)
-            return {"UnprocessedItems": RequestItems}
-        return {"UnprocessedItems": {}}
-
-    client.batch_write_item.side_effect = batch_write_item
-    TaskStore("tasks", client).put_decisions([a_stored_decision()])
-    assert client.batch_write_item.call_count == 2
+    TaskStore("tasks", client, lambda: b"k").put_decisions(
+        [a_stored_decision() for _ in range(101)]
+    )
+    sizes = [
+        len(call.kwargs["TransactItems"]) for call in client.transact_write_items.call_args_list
+    ]
+    assert sizes == [100, 1]
+    client.batch_write_item.assert_not_called()

@@ -108,7 +108,7 @@ def test_backwards_time_range_is_refused(repository: MemoryTasks) -> None:
         created_from=datetime(2026, 2, 1, tzinfo=UTC), created_to=datetime(2026, 1, 1, tzinfo=UTC)
     )
     with pytest.raises(InvalidTimeRange):
-        logic.list_tasks(task_filter, 10, None, repository)
+        logic.list_tasks(task_filter, 10, None, repository, reader="user:someone")
 
 
 def test_batch_stores_only_scored_texts_when_asked(

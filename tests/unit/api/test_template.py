@@ -31,7 +31,11 @@ def raw() -> dict[str, Any]:
 def transformed(raw: dict[str, Any]) -> Iterator[dict[str, Any]]:
     template = copy.deepcopy(raw)
     for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        if resource["Properties"].get("PackageType") == "Image":
+            resource["Properties"]["ImageUri"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/t:1"
+        else:
             resource["Properties"]["CodeUri"] = "s3://carescore-artifacts/api.zip"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
@@ -86,8 +90,11 @@ def test_tables_have_pitr_and_the_tasks_table_streams_both_images(
 def test_the_aggregator_reads_the_tasks_stream_with_partial_failures_and_an_on_failure_queue(
     transformed: dict[str, Any],
 ) -> None:
-    (mapping,) = of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
-    props = mapping["Properties"]
+    (props,) = (
+        mapping["Properties"]
+        for mapping in of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+        if mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["TasksTable", "StreamArn"]}
+    )
     assert props["EventSourceArn"] == {"Fn::GetAtt": ["TasksTable", "StreamArn"]}
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["BisectBatchOnFunctionError"] is True
@@ -136,26 +143,71 @@ def test_api_role_reads_models_and_may_only_add_dataset_files(
     assert _listed(writes[0]["Action"]) == ["s3:PutObject"]
     assert writes[0]["Resource"] == {"Fn::Sub": "${DatasetsBucket.Arn}/datasets/*"}
     reads = [s for s in statements if "s3:GetObject" in _listed(s["Action"])]
-    assert [r["Resource"] for r in reads] == [{"Fn::Sub": "${ModelsBucket.Arn}/models/*"}]
-
-
-def test_api_role_cannot_scan_or_delete_tasks(transformed: dict[str, Any]) -> None:
-    statements = [
-        statement
-        for policy in transformed["Resources"]["ApiFunctionRole"]["Properties"]["Policies"]
-        for statement in policy["PolicyDocument"]["Statement"]
+    assert [r["Resource"] for r in reads] == [
+        [
+            {"Fn::Sub": "${ModelsBucket.Arn}/models/*"},
+            {"Fn::Sub": "${ModelsBucket.Arn}/evaluations/*"},
+        ]
     ]
-    actions = {
-        action
-        for statement in statements
-        for action in (
-            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        )
-    }
+
+
+def _actions(statement: dict[str, Any]) -> set[str]:
+    return set(_listed(statement["Action"]))
+
+
+def _on_table(statement: dict[str, Any], table: str) -> bool:
+    return any(
+        resource in ({"Fn::GetAtt": [table, "Arn"]}, {"Fn::GetAtt": f"{table}.Arn"})
+        or (isinstance(resource, dict) and f"${{{table}.Arn}}" in str(resource.get("Fn::Sub")))
+        for resource in _listed(statement["Resource"])
+    )
+
+
+DYNAMODB_WRITES = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+}
+
+
+def test_api_role_cannot_scan_batch_write_or_delete_tasks(transformed: dict[str, Any]) -> None:
+    statements = _statements(transformed)
+    actions = set().union(*(_actions(statement) for statement in statements))
     assert "dynamodb:Scan" not in actions
+    assert "dynamodb:BatchWriteItem" not in actions
     assert not any(action.endswith("*") for action in actions)
-    tasks = next(s for s in statements if s.get("Sid") == "TasksReadWrite")
-    assert "dynamodb:DeleteItem" not in tasks["Action"]
+    deletes = [s for s in statements if "dynamodb:DeleteItem" in _actions(s)]
+    assert deletes
+    assert all(_on_table(s, "IdempotencyTable") and not _on_table(s, "TasksTable") for s in deletes)
+
+
+def test_api_role_writes_only_the_registry_partitions_it_owns(
+    transformed: dict[str, Any],
+) -> None:
+    from functions.shared.config import CURSOR_KEY_PARTITION, THRESHOLDS_PARTITION
+    from functions.shared.registry import MODEL_PARTITION
+    from functions.shared.risk_config import AT_RISK_RULE_PARTITION
+    from functions.shared.training_store import DATASET_PARTITION, RUN_PARTITION
+
+    writes = [
+        s
+        for s in _statements(transformed)
+        if _on_table(s, "RegistryTable") and _actions(s) & DYNAMODB_WRITES
+    ]
+    assert writes, "the API seeds thresholds and its cursor key, so it must write somewhere"
+    for statement in writes:
+        assert _actions(statement) <= {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+        condition = statement["Condition"]["ForAllValues:StringEquals"]
+        allowed = set(_listed(condition["dynamodb:LeadingKeys"]))
+        assert allowed == {
+            THRESHOLDS_PARTITION,
+            CURSOR_KEY_PARTITION,
+            AT_RISK_RULE_PARTITION,
+            DATASET_PARTITION,
+            RUN_PARTITION,
+            MODEL_PARTITION,
+        }
 
 
 def test_outputs_include_the_api_url(transformed: dict[str, Any]) -> None:
@@ -269,3 +321,46 @@ def test_bucket_policies_only_deny_and_objects_are_never_public(
         assert "AccessControl" not in props
         assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
         assert "WebsiteConfiguration" not in props
+
+
+def test_the_training_function_is_one_image_at_a_time_fed_by_dataset_uploads(
+    raw: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    function = transformed["Resources"]["TrainingFunction"]["Properties"]
+    assert function["PackageType"] == "Image"
+    assert function["ImageConfig"]["Command"] == ["model_build.function.lambda_handler"]
+    assert function["ReservedConcurrentExecutions"] == 1
+    assert function["Timeout"] == 900
+    from model_build import function as training
+
+    assert callable(training.lambda_handler)
+    dockerfile = ROOT / raw["Resources"]["TrainingFunction"]["Metadata"]["Dockerfile"]
+    assert 'CMD ["model_build.function.lambda_handler"]' in dockerfile.read_text()
+    # Uploads under datasets/ notify the queue; the queue retries, then dead-letters
+    [notification] = raw["Resources"]["DatasetsBucket"]["Properties"]["NotificationConfiguration"][
+        "QueueConfigurations"
+    ]
+    assert notification["Queue"] == {"Fn::GetAtt": ["TrainingQueue", "Arn"]}
+    assert {"Name": "prefix", "Value": "datasets/"} in notification["Filter"]["S3Key"]["Rules"]
+    queue = raw["Resources"]["TrainingQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["TrainingDeadLetterQueue", "Arn"]
+    }
+    assert queue["VisibilityTimeout"] >= function["Timeout"]
+    events = raw["Resources"]["TrainingFunction"]["Properties"]["Events"]
+    assert {e["Properties"]["Queue"]["Fn::GetAtt"][0] for e in events.values()} == {
+        "TrainingQueue",
+        "TrainingDeadLetterQueue",
+    }
+
+
+def test_the_training_function_writes_models_never_datasets(transformed: dict[str, Any]) -> None:
+    statements = [
+        statement
+        for policy in transformed["Resources"]["TrainingFunctionRole"]["Properties"]["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    writes = [s for s in statements if "s3:PutObject" in _listed(s["Action"])]
+    resources = [r["Fn::Sub"] for s in writes for r in _listed(s["Resource"])]
+    assert resources
+    assert all(r.startswith("${ModelsBucket.Arn}/") for r in resources)

@@ -180,7 +180,7 @@ def test_missing_header_is_401_and_the_handler_is_not_called() -> None:
     handler = _Recorder()
     response = _get(_gateway(handler), "/v1/private")
     assert response.status == 401
-    assert json.loads(response.body)["error"]["code"] == "unauthenticated"
+    assert json.loads(response.body) == {"message": "Unauthorized"}
     assert handler.events == []
 
 

@@ -1,0 +1,106 @@
+"""schemathesis hooks for the contract fuzz (loaded through SCHEMATHESIS_HOOKS).
+
+Some rules of the API are not expressible in OpenAPI, so a request valid by the schema
+alone could still be refused, correctly. These hooks keep generated requests that the
+schema calls valid valid in those respects too, and leave invalid ones invalid:
+- `cursor` is opaque: only the API issues cursors (signed for the caller and filter), so a
+  generated one is dropped;
+- `created_from` must not be after `created_to`: the two are put in order;
+- an Idempotency-Key names one request: a generated key gets a unique suffix, so two
+  different generated bodies never share one by chance;
+- only a customer may leave out a new task's account_id (it is then their own): for any
+  other caller (CARESCORE_FUZZ_ROLE) a body without one, or with null, gets one;
+- the priority threshold must not exceed the escalate threshold: the two are put in order,
+  in a change and in a preview, whose period is put in order too;
+- a dataset declares one train file and at most one test file: generated file lists get
+  those roles;
+- an HTTP header has no null: a header generated as JSON null (the schema's optional
+  `If-Match`) is left out, which the API answers with 428.
+The refusals themselves are tested in tests/integration/api/test_hostile_input.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import schemathesis
+
+MAX_CURSOR = 2048
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # The API reads a time without a zone as UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _in_order(query: dict[str, Any]) -> None:
+    low, high = _when(query.get("created_from")), _when(query.get("created_to"))
+    if low is not None and high is not None and low > high:
+        query["created_from"], query["created_to"] = query["created_to"], query["created_from"]
+
+
+def _thresholds_in_order(body: dict[str, Any]) -> None:
+    escalate, priority = body.get("escalate_negative_min"), body.get("priority_negative_min")
+    numbers = (int, float)
+    if (
+        isinstance(escalate, numbers)
+        and isinstance(priority, numbers)
+        and not isinstance(escalate, bool)
+        and not isinstance(priority, bool)
+        and priority > escalate
+    ):
+        body["escalate_negative_min"], body["priority_negative_min"] = priority, escalate
+
+
+def _one_train_file(body: dict[str, Any]) -> None:
+    files = body.get("files")
+    if isinstance(files, list) and 1 <= len(files) <= 2 and all(isinstance(f, dict) for f in files):
+        for file, role in zip(files, ("train", "test"), strict=False):
+            if file.get("role") in ("train", "test"):  # a missing or bad role stays invalid
+                file["role"] = role
+
+
+@schemathesis.hook
+def map_case(ctx: Any, case: Any) -> Any:
+    """Applied to every generated case, in every phase."""
+    query = case.query
+    if query:
+        cursor = query.get("cursor")
+        if isinstance(cursor, str) and 1 <= len(cursor) <= MAX_CURSOR:
+            del query["cursor"]
+        _in_order(query)
+    body = case.body
+    if isinstance(body, dict):
+        if case.operation.path.startswith("/v1/config/support-levels"):
+            _thresholds_in_order(body)
+            _in_order(body)
+        if case.operation.method.upper() == "POST" and case.operation.path == "/v1/datasets":
+            _one_train_file(body)
+    if (
+        os.environ.get("CARESCORE_FUZZ_ROLE") != "customer"
+        and case.operation.method.upper() == "POST"
+        and case.operation.path == "/v1/tasks"
+        and isinstance(body, dict)
+        and body.get("account_id") is None
+    ):
+        body["account_id"] = "fuzz-account"
+    for name, value in list((case.headers or {}).items()):
+        if value is None or (name.lower() == "if-match" and value == "null"):
+            del case.headers[name]
+            continue
+        if (
+            name.lower() == "idempotency-key"
+            and isinstance(value, str)
+            and IDEMPOTENCY_KEY.match(value)
+        ):
+            case.headers[name] = f"{value}-{uuid.uuid4().hex}"
+    return case
