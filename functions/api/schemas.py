@@ -19,7 +19,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -789,10 +788,20 @@ class AtRiskRule(BaseModel):
     reason: str
 
 
+def _whole_number(value: object) -> object:
+    # JSON Schema's integer takes 3.0 but never true: pydantic's lax int would take both.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("give a whole number")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
 class AtRiskRuleChange(Body):
-    streak_length: StrictInt = Field(ge=2, le=MAX_STREAK_LENGTH)
-    window_negatives: StrictInt = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
-    window_days: StrictInt = Field(ge=1, le=MAX_WINDOW_DAYS)
+    streak_length: WholeNumber = Field(ge=2, le=MAX_STREAK_LENGTH)
+    window_negatives: WholeNumber = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
+    window_days: WholeNumber = Field(ge=1, le=MAX_WINDOW_DAYS)
     reason: Reason
 
 
@@ -859,12 +868,15 @@ class CreateFollowUpRequest(Body):
 
 
 class UpdateFollowUpRequest(Body):
-    state: FollowUpState | None = Field(
+    # Give at least one field; none may be null.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    state: FollowUpState | SkipJsonSchema[None] = Field(
         default=None, description="open -> contacted | resolved; contacted -> resolved."
     )
-    owner: Owner | None = None
-    due_date: Date | None = None
-    note: Note | None = None
+    owner: Owner | SkipJsonSchema[None] = None
+    due_date: Date | SkipJsonSchema[None] = None
+    note: Note | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateFollowUpRequest:
