@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/dev/null) \
 	web/index.html web/vite.config.ts web/tsconfig.json openapi.json
 
-.PHONY: venv test fuzz lint lock model bench run clean build-ApiFunction portal browser
+.PHONY: venv test fuzz lint lock model bench run clean build-ApiFunction build-AggregatorFunction portal browser
 
 # Installs exactly what requirements/dev.txt pins, each file checked against its hash; then
 # the project itself, without resolving anything again.
@@ -74,9 +74,9 @@ run: $(STAMP) portal
 bench: $(STAMP)
 	$(BIN)/python bench/model_bench.py --data $(DATA)
 
-# Called by `sam build` (BuildMethod: makefile): the API function's zip holds functions/ and
+# Called by `sam build` (BuildMethod: makefile): each function's zip holds functions/ and
 # the serving dependencies pinned in requirements/lambda.txt, built for the Lambda runtime.
-build-ApiFunction:
+build-ApiFunction build-AggregatorFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --only-binary=:all: \
 		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
 		--python-version 3.13 --implementation cp --require-hashes --no-deps \

@@ -192,6 +192,58 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _local_aggregator_environment() -> dict[str, str]:
+    """The running local stack's emulator and the names the aggregator and its failure
+    queue got there, as the variables a redrive reads."""
+    from infra.stack import aws_environment, emulator_client
+    from infra.state import read_state
+    from infra.template import STACK_NAME
+
+    state = read_state()
+    cloudformation = emulator_client("cloudformation", state.moto_endpoint, state.region)
+    summaries = cloudformation.list_stack_resources(StackName=STACK_NAME)
+    ids = {
+        summary["LogicalResourceId"]: summary["PhysicalResourceId"]
+        for summary in summaries["StackResourceSummaries"]
+    }
+    return aws_environment(state.moto_endpoint) | {
+        "AGGREGATES_TABLE": ids["AggregatesTable"],
+        "REGISTRY_TABLE": ids["RegistryTable"],
+        "EVENT_BUS_NAME": ids["EventBus"],
+        "AGGREGATOR_FAILURES_QUEUE_URL": ids["AggregatorFailuresQueue"],
+    }
+
+
+def _redrive(args: argparse.Namespace) -> int:
+    import os
+
+    import boto3
+
+    from functions.aggregator.app import apply_record
+    from functions.aggregator.redrive import redrive
+    from infra.state import NoLocalStack
+
+    if args.local:
+        try:
+            os.environ.update(_local_aggregator_environment())
+        except NoLocalStack as error:
+            _say(f"error: {error}")
+            return 2
+    queue_url = args.queue_url or os.environ.get("AGGREGATOR_FAILURES_QUEUE_URL")
+    if not queue_url:
+        _say("error: give --queue-url (the stack's AggregatorFailuresQueueUrl) or --local")
+        return 2
+
+    def report(record: dict[str, object], error: Exception) -> None:
+        _say(f"record {record.get('eventID')} failed again: {type(error).__name__}")
+
+    result = redrive(
+        boto3.client("sqs"), boto3.client("dynamodbstreams"), queue_url, apply_record, report
+    )
+    print(json.dumps(vars(result)))
+    return 1 if result.failed else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carescore", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -241,6 +293,19 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--scope", action="append", help="with --client: a scope to ask for")
     token.add_argument("--id-token", action="store_true", help="with --role: the ID token")
     token.set_defaults(run=_token)
+
+    redrive = commands.add_parser(
+        "redrive",
+        help="apply again the stream batches the aggregator gave up on (each record counts once)",
+        description="Reads each batch on the aggregator's on-failure queue back from the tasks "
+        "stream (within its 24 hours) and applies its records; a batch leaves the queue once "
+        "all its records went through. Against AWS, set AGGREGATES_TABLE, REGISTRY_TABLE and "
+        "EVENT_BUS_NAME as for the function.",
+    )
+    target = redrive.add_mutually_exclusive_group(required=True)
+    target.add_argument("--queue-url", help="the stack's AggregatorFailuresQueueUrl output")
+    target.add_argument("--local", action="store_true", help="the running local stack")
+    redrive.set_defaults(run=_redrive)
     return parser
 
 

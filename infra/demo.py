@@ -1,18 +1,31 @@
-"""Demo traffic for the local stack: a fixed sample of the airline CSV (or texts written for
-the project when it is absent), sent through the API as an internal system would."""
+"""Demo history for the local stack: a fixed sample of the airline CSV at the tweets' own
+times (or texts written for the project when it is absent), imported through the API as an
+internal system would bring its history."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import random
+import re
 import time
 import urllib.error
 import urllib.request
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
-SEED_COUNT = 20
-SEED_TIMEOUT_SECONDS = 30.0
+SEED_COUNT = 1500
+# Most of the sample comes whole from authors with several tweets, so the demo has real
+# series of negative requests (accounts at risk); the rest is a plain sample of the others.
+REPEAT_AUTHORS_SHARE = 0.6
+REPEAT_AUTHOR_TWEETS = 3
+IMPORT_BATCH = 100
+SEED_TIMEOUT_SECONDS = 300.0
 DEMO_CUSTOMER_SHARE = 5  # one demo task in five is the demo customer's own
+TWEET_TIME = "%d-%m-%Y %H:%M"
+# Characters an account id may not hold (the API's AccountId pattern).
+ACCOUNT_UNSAFE = re.compile(r"[^A-Za-z0-9_.@:+-]")
 
 # Written for the project: what the stack replays when the airline CSV is not there.
 DEMO_TASKS: tuple[dict[str, str], ...] = (
@@ -45,51 +58,87 @@ DEMO_TASKS: tuple[dict[str, str], ...] = (
 
 
 def demo_tasks(count: int = SEED_COUNT) -> list[dict[str, str]]:
-    """Task bodies to seed: a fixed sample of the airline CSV, else the project's own texts."""
+    """History to import: a fixed sample of the airline CSV at the tweets' own times, else
+    the project's own texts over the last days."""
     from model_build import shared_data_file
 
     path = shared_data_file()
     if path is None:
-        return [task | {"channel": "web"} for task in DEMO_TASKS]
+        now = datetime.now(UTC)
+        return [
+            task
+            | {
+                "channel": "web",
+                "external_id": f"demo-{index}",
+                "created_at": (now - timedelta(days=len(DEMO_TASKS) - index)).isoformat(),
+            }
+            for index, task in enumerate(DEMO_TASKS)
+        ]
     with path.open(encoding="utf-8-sig", newline="") as source:
         rows = [row for row in csv.DictReader(source) if (row.get("text") or "").strip()]
-    sample = sorted(random.Random(20150224).sample(range(len(rows)), min(count, len(rows))))
-    tasks = []
-    for index in sample:
-        row = rows[index]
-        task = {
-            "text": row["text"],
-            "account_id": row.get("name") or "unknown",
-            "category": (row.get("negativereason") or "").strip() or "general",
-            "channel": "twitter",
-        }
-        if row.get("airline"):
-            task["product"] = row["airline"]
-        tasks.append(task)
-    return tasks
+    return [_task(row) for row in _sample(rows, count)]
+
+
+def _sample(rows: list[dict[str, str]], count: int) -> list[dict[str, str]]:
+    by_author: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_author[row.get("name") or "unknown"].append(row)
+    repeat = sorted(a for a, found in by_author.items() if len(found) >= REPEAT_AUTHOR_TWEETS)
+    generator = random.Random(20150224)
+    generator.shuffle(repeat)
+    chosen: list[dict[str, str]] = []
+    for author in repeat:
+        if len(chosen) >= count * REPEAT_AUTHORS_SHARE:
+            break
+        chosen += by_author[author]
+    others = [
+        row for row in rows if len(by_author[row.get("name") or "unknown"]) < REPEAT_AUTHOR_TWEETS
+    ]
+    chosen += generator.sample(others, min(count - len(chosen), len(others)))
+    return chosen
+
+
+def _task(row: dict[str, str]) -> dict[str, str]:
+    created = datetime.strptime(row["tweet_created"], TWEET_TIME).replace(tzinfo=UTC)
+    fingerprint = hashlib.sha256(
+        "\0".join((row.get("name", ""), row["tweet_created"], row["text"])).encode()
+    ).hexdigest()[:24]
+    task = {
+        "external_id": f"tweet-{fingerprint}",
+        "created_at": created.isoformat(),
+        "text": row["text"],
+        "account_id": ACCOUNT_UNSAFE.sub("_", row.get("name") or "unknown"),
+        "category": (row.get("negativereason") or "").strip() or "general",
+        "channel": "twitter",
+    }
+    if row.get("airline"):
+        task["product"] = row["airline"]
+    return task
 
 
 def seed(
     base_url: str, tasks: list[dict[str, str]], token: str | None = None
 ) -> tuple[int, list[str]]:
-    """POSTs each task to /v1/tasks through the local gateway (as the bearer of `token`);
-    returns (created, problems)."""
+    """Imports the tasks through /v1/tasks/import, 100 a call, through the local gateway
+    (as the bearer of `token`); returns (created, problems). Seeding twice creates nothing
+    new: each task has its external id."""
     created, problems = 0, []
     auth = {"authorization": f"Bearer {token}"} if token else {}
     deadline = time.monotonic() + SEED_TIMEOUT_SECONDS
-    for task in tasks:
+    for start in range(0, len(tasks), IMPORT_BATCH):
         if time.monotonic() > deadline:
             problems.append("seeding stopped: it took too long")
             break
         request = urllib.request.Request(
-            f"{base_url}/v1/tasks",
-            data=json.dumps(task).encode(),
+            f"{base_url}/v1/tasks/import",
+            data=json.dumps({"items": tasks[start : start + IMPORT_BATCH]}).encode(),
             headers={"content-type": "application/json"} | auth,
             method="POST",
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                created += 200 <= response.status < 300
+            with urllib.request.urlopen(request, timeout=60) as response:
+                imported = json.loads(response.read())["imported"]
+                created += sum(item["created"] for item in imported)
         except urllib.error.HTTPError as error:
             problems.append(f"HTTP {error.code}: {error.read()[:200].decode(errors='replace')}")
         except OSError as error:

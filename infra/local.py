@@ -291,7 +291,7 @@ def _token_endpoint(endpoint: str, cognito: CognitoStack | None) -> TokenEndpoin
 def _seed(running: RunningStack) -> None:
     if os.environ.get("CARESCORE_SEED", "1") == "0":
         return
-    if all(route.match("POST", "/v1/tasks") is None for route in running.plan.routes):
+    if all(route.match("POST", "/v1/tasks/import") is None for route in running.plan.routes):
         return
     token = None
     machine = running.machine_client()
@@ -304,10 +304,11 @@ def _seed(running: RunningStack) -> None:
             running.console.say(f"warning: seeding: no machine token ({error})")
             return
     customer = next((user.sub for user in running.users if user.role == "customer"), None)
+    started = time.monotonic()
     created, problems = demo.seed(
         running.base_url, demo.owned_by(demo.demo_tasks(), customer), token
     )
-    running.console.say(f"seeded {created} demo tasks")
+    running.console.say(f"seeded {created} demo tasks in {time.monotonic() - started:.1f} s")
     for problem in problems[:3]:
         running.console.say(f"warning: seeding: {problem}")
 

@@ -27,10 +27,12 @@ from functions.api.routes import (
     datasets,
     models,
     reviews,
+    risk,
     sentiment,
     system,
     tasks,
     training_runs,
+    trends,
 )
 from functions.api.schemas import MAX_BODY_BYTES
 from functions.scoring.model import InvalidText
@@ -104,6 +106,8 @@ app.include_router(reviews.router, prefix="/v1")
 app.include_router(config.router, prefix="/v1")
 app.include_router(training_runs.router, prefix="/v1")
 app.include_router(models.router, prefix="/v1")
+app.include_router(trends.router, prefix="/v1")
+app.include_router(risk.router, prefix="/v1")
 app.configure_openapi(
     title=API_TITLE,
     version=API_VERSION,

@@ -112,6 +112,12 @@ READ_DATASETS = Rule(frozenset({Role.SUPERVISOR}))
 READ_TRAINING_RUNS = Rule(frozenset({Role.SUPERVISOR}))
 READ_REGISTRY = Rule(frozenset({Role.SUPERVISOR}))
 MOVE_ACTIVE_MODEL = Rule(frozenset({Role.SUPERVISOR}))
+# Trends and account risk; a timeline shows the account's tasks, so it takes tasks.read.
+IMPORT_TASKS = Rule(frozenset({Role.SUPERVISOR}), Scope.TASKS_WRITE)
+READ_TRENDS = Rule(frozenset({Role.SUPERVISOR}), Scope.TRENDS_READ)
+READ_ACCOUNT_TIMELINE = Rule(frozenset({Role.SUPERVISOR}), Scope.TASKS_READ)
+CHANGE_AT_RISK_RULE = Rule(frozenset({Role.SUPERVISOR}))
+FOLLOW_UP_ACCOUNT = Rule(frozenset({Role.SUPERVISOR}))
 
 _LIST_SEPARATORS = re.compile(r"[\s,]+")
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from functions.api.data.aggregates import AggregateReader
 from functions.api.data.config_store import ThresholdsStore
 from functions.api.data.evaluations import Evaluations
+from functions.api.data.follow_ups import FollowUpStore
+from functions.api.data.risk_rules import AtRiskRuleStore
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
 from functions.api.idempotency import reset_idempotency
-from functions.api.logic.ports import NO_ACCOUNT_AT_RISK, AccountRiskSource
+from functions.api.logic.ports import AccountRiskSource
 from functions.api.logic.reviews import OverridePolicy
 from functions.api.settings import get_settings
 from functions.shared.aws import dynamodb_client, reset_clients, s3_client
@@ -58,8 +61,8 @@ def thresholds_store() -> ThresholdsStore:
 
 
 def account_risk() -> AccountRiskSource:
-    """Until account risk is tracked, no account is at risk."""
-    return NO_ACCOUNT_AT_RISK
+    """Account risk as the aggregator keeps it."""
+    return aggregate_reader()
 
 
 def override_policy() -> OverridePolicy:
@@ -87,6 +90,21 @@ def evaluations() -> Evaluations:
     return Evaluations(get_settings().models_bucket, s3_client())
 
 
+@lru_cache(maxsize=1)
+def aggregate_reader() -> AggregateReader:
+    return AggregateReader(get_settings().aggregates_table, dynamodb_client(), cursor_key)
+
+
+@lru_cache(maxsize=1)
+def follow_up_store() -> FollowUpStore:
+    return FollowUpStore(get_settings().tasks_table, dynamodb_client())
+
+
+@lru_cache(maxsize=1)
+def at_risk_rule_store() -> AtRiskRuleStore:
+    return AtRiskRuleStore(get_settings().registry_table, dynamodb_client())
+
+
 def reset() -> None:
     """Forgets settings, clients, caches and loaded models (for tests and the local stack)."""
     get_settings.cache_clear()
@@ -102,5 +120,8 @@ def reset() -> None:
         training_store,
         registry,
         evaluations,
+        aggregate_reader,
+        follow_up_store,
+        at_risk_rule_store,
     ):
         provider.cache_clear()

@@ -27,6 +27,8 @@ STATUS: dict[type[Exception], HTTPStatus] = {
     errors.Unauthenticated: HTTPStatus.UNAUTHORIZED,
     errors.Forbidden: HTTPStatus.FORBIDDEN,
     errors.TaskNotFound: HTTPStatus.NOT_FOUND,
+    errors.FollowUpNotFound: HTTPStatus.NOT_FOUND,
+    errors.TaskExists: HTTPStatus.CONFLICT,
     errors.InvalidTransition: HTTPStatus.CONFLICT,
     errors.ConcurrentUpdate: HTTPStatus.PRECONDITION_FAILED,
     errors.PreconditionRequired: HTTPStatus.PRECONDITION_REQUIRED,

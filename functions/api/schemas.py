@@ -9,7 +9,7 @@ fields they declare.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -35,6 +35,13 @@ from functions.shared.lifecycle import (
     VersionStatus,
 )
 from functions.shared.models import Label, SupportLevel, TaskStatus, check_threshold_order
+from functions.shared.risk import (
+    MAX_STREAK_LENGTH,
+    MAX_WINDOW_DAYS,
+    MAX_WINDOW_NEGATIVES,
+    FollowUpMechanism,
+    FollowUpState,
+)
 from functions.shared.text import (
     NON_BLANK_TEXT_PATTERN,
     SAFE_TEXT_PATTERN,
@@ -70,6 +77,19 @@ def _rfc3339(value: object) -> object:
 
 
 DateTime = Annotated[datetime, BeforeValidator(_rfc3339)]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("give a date as YYYY-MM-DD, e.g. 2026-02-01")
+    return value
+
+
+# A calendar day, as the spec's `format: date` says (pydantic alone would take a number).
+Date = Annotated[date, BeforeValidator(_iso_date)]
 AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
 Category = Annotated[SafeText, Field(min_length=1, max_length=64)]
 Channel = Annotated[SafeText, Field(min_length=1, max_length=32)]
@@ -658,3 +678,218 @@ class ModelComparison(View):
     )
     disagreements: int = Field(description="Test texts the two label differently.")
     sample: list[Disagreement]
+
+
+# Trends, accounts at risk and history import.
+
+MAX_IMPORT_ITEMS = 100
+ExternalId = Annotated[SafeText, Field(min_length=1, max_length=128)]
+Owner = Annotated[SafeText, Field(min_length=1, max_length=128)]
+Note = Annotated[SafeText, Field(max_length=2000)]
+
+
+class HistoricalTask(Body):
+    external_id: ExternalId = Field(
+        description="The request's id in the system it comes from; importing it again "
+        "returns the task the first import made."
+    )
+    created_at: DateTime = Field(description="When the request was originally made.")
+    text: SafeText = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    account_id: AccountId
+    category: Category
+    channel: Channel
+    product: Annotated[SafeText, Field(min_length=1, max_length=64)] | None = None
+
+
+class ImportRequest(Body):
+    items: list[HistoricalTask] = Field(min_length=1, max_length=MAX_IMPORT_ITEMS)
+
+
+class ImportedTask(BaseModel):
+    index: int = Field(description="Position of the item in the request.")
+    external_id: str
+    task_id: str
+    created: bool = Field(description="False when an earlier import created the task.")
+
+
+class ImportItemError(BaseModel):
+    index: int
+    external_id: str
+    code: str = Field(description="`empty_text` or `text_too_long`.")
+    message: str
+
+
+class ImportResponse(BaseModel):
+    imported: list[ImportedTask]
+    errors: list[ImportItemError]
+
+
+class NetScore(BaseModel):
+    negative: int
+    neutral: int
+    positive: int
+    total: int
+    net: float | None = Field(
+        description="(positive - negative) / total; null without tasks.", ge=-1, le=1
+    )
+    net_low: float = Field(description="Lower bound of the 95% interval.", ge=-1, le=1)
+    net_high: float = Field(description="Upper bound of the 95% interval.", ge=-1, le=1)
+
+
+class PeriodTrend(NetScore):
+    period_start: date = Field(description="The day, or the Monday of the ISO week.")
+    change: float | None = Field(
+        description="Net score minus the previous period's; null when either has no tasks."
+    )
+
+
+class CategoryTrend(BaseModel):
+    category: str
+    periods: list[PeriodTrend]
+
+
+class LabelMix(BaseModel):
+    negative: float
+    neutral: float
+    positive: float
+
+
+class CategoryTrends(BaseModel):
+    """Per category and period; the interval is a Dirichlet posterior's, with a weak prior
+    (3 tasks' worth) from the overall mix of the range."""
+
+    granularity: Literal["day", "week"]
+    product: str | None
+    prior: LabelMix
+    categories: list[CategoryTrend]
+
+
+class RankedEntry(NetScore):
+    name: str
+
+
+class Ranking(BaseModel):
+    best: list[RankedEntry] = Field(description="Highest lower bound first.")
+    worst: list[RankedEntry] = Field(description="Lowest upper bound first.")
+
+
+class TrendSummary(BaseModel):
+    categories: Ranking
+    products: Ranking
+
+
+class AtRiskRule(BaseModel):
+    version: int
+    streak_length: int = Field(description="N: consecutive negative requests.")
+    window_negatives: int = Field(description="K: negative requests within window_days.")
+    window_days: int = Field(description="D: the window, in days before the latest request.")
+    updated_at: datetime
+    updated_by: str
+    reason: str
+
+
+def _whole_number(value: object) -> object:
+    # JSON Schema's integer takes 3.0 but never true: pydantic's lax int would take both.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("give a whole number")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
+class AtRiskRuleChange(Body):
+    streak_length: WholeNumber = Field(ge=2, le=MAX_STREAK_LENGTH)
+    window_negatives: WholeNumber = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
+    window_days: WholeNumber = Field(ge=1, le=MAX_WINDOW_DAYS)
+    reason: Reason
+
+
+class AccountRequest(View):
+    task_id: str
+    created_at: datetime
+    label: Label = Field(description="The effective label.")
+    support_level: SupportLevel
+    category: str
+
+
+class FollowUpSummary(View):
+    id: str
+    state: FollowUpState
+    mechanism: FollowUpMechanism
+    owner: str
+    due_date: date
+
+
+class AccountAtRisk(BaseModel):
+    account_id: str
+    rule_fired: Literal["streak", "window"]
+    rule_version: int
+    streak: int = Field(description="Consecutive negative requests, up to the latest.")
+    window_negatives: int
+    at_risk_since: datetime | None
+    requests: list[AccountRequest] = Field(description="The requests behind the rule.")
+    follow_up: FollowUpSummary | None
+
+
+class AccountsAtRisk(BaseModel):
+    items: list[AccountAtRisk]
+    next_cursor: str | None = None
+
+
+class FollowUpStep(View):
+    state: FollowUpState
+    owner: str
+    due_date: date
+    note: str | None
+    changed_at: datetime
+    changed_by: str
+
+
+class FollowUp(View):
+    id: str
+    account_id: str
+    mechanism: FollowUpMechanism
+    owner: str
+    due_date: date
+    note: str | None
+    state: FollowUpState
+    created_at: datetime
+    updated_at: datetime
+    revision: int
+    history: list[FollowUpStep]
+
+
+class CreateFollowUpRequest(Body):
+    mechanism: FollowUpMechanism
+    owner: Owner
+    due_date: Date
+    note: Note | None = None
+
+
+class UpdateFollowUpRequest(Body):
+    # Give at least one field; none may be null.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    state: FollowUpState | SkipJsonSchema[None] = Field(
+        default=None, description="open -> contacted | resolved; contacted -> resolved."
+    )
+    owner: Owner | SkipJsonSchema[None] = None
+    due_date: Date | SkipJsonSchema[None] = None
+    note: Note | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> UpdateFollowUpRequest:
+        if not self.model_fields_set:
+            raise ValueError("give at least one of state, owner, due_date, note")
+        if any(getattr(self, name) is None for name in self.model_fields_set):
+            raise ValueError("state, owner, due_date and note cannot be null")
+        return self
+
+
+class AccountTimeline(BaseModel):
+    account_id: str
+    risk: AccountAtRisk | None = Field(description="Set while the account is at risk.")
+    follow_ups: list[FollowUp]
+    tasks: list[Task] = Field(description="Newest first; one page.")
+    next_cursor: str | None = None

@@ -13,8 +13,8 @@ class Settings(BaseSettings):
     """Names of the resources the API uses and a few tunables.
 
     Field names are the environment variable names (case-insensitive): TASKS_TABLE,
-    REGISTRY_TABLE, IDEMPOTENCY_TABLE, MODELS_BUCKET, DATASETS_BUCKET, and the optional ones below
-    (e.g. OVERRIDE_WINDOW, OVERRIDE_THRESHOLD).
+    REGISTRY_TABLE, IDEMPOTENCY_TABLE, AGGREGATES_TABLE, MODELS_BUCKET, DATASETS_BUCKET, and
+    the optional ones below (e.g. OVERRIDE_WINDOW, OVERRIDE_THRESHOLD).
     """
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     tasks_table: str = Field(min_length=1)
     registry_table: str = Field(min_length=1)
     idempotency_table: str = Field(min_length=1)
+    aggregates_table: str = Field(min_length=1)
     models_bucket: str = Field(min_length=1)
     datasets_bucket: str = Field(min_length=1)
     stage: str = "dev"

@@ -57,6 +57,11 @@ def s3_client() -> Any:
     return boto3.client("s3", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def events_client() -> Any:
+    return boto3.client("events", config=_CONFIG)
+
+
 def is_unavailable(error: Exception) -> bool:
     """Whether an AWS call failed because the service was throttling, down or unreachable
     (worth retrying later), as opposed to a request it refused on its merits."""
@@ -68,3 +73,4 @@ def is_unavailable(error: Exception) -> bool:
 def reset_clients() -> None:
     dynamodb_client.cache_clear()
     s3_client.cache_clear()
+    events_client.cache_clear()

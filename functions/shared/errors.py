@@ -21,6 +21,16 @@ class TaskNotFound(DomainError):
     code = "task_not_found"
 
 
+class TaskExists(DomainError):
+    """A task with this id is stored already."""
+
+    code = "task_exists"
+
+
+class FollowUpNotFound(DomainError):
+    code = "follow_up_not_found"
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 

@@ -5,7 +5,8 @@ alone could still be refused, correctly. These hooks keep generated requests tha
 schema calls valid valid in those respects too, and leave invalid ones invalid:
 - `cursor` is opaque: only the API issues cursors (signed for the caller and filter), so a
   generated one is dropped;
-- `created_from` must not be after `created_to`: the two are put in order;
+- `created_from` must not be after `created_to`: the two are put in order; so are a
+  trend's `from` and `to` days, and a range longer than a trend may cover is shortened;
 - an Idempotency-Key names one request: a generated key gets a unique suffix, so two
   different generated bodies never share one by chance;
 - only a customer may leave out a new task's account_id (it is then their own): for any
@@ -24,10 +25,12 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import schemathesis
+
+from functions.api.logic.trends import MAX_RANGE_DAYS
 
 MAX_CURSOR = 2048
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -46,6 +49,23 @@ def _in_order(query: dict[str, Any]) -> None:
     low, high = _when(query.get("created_from")), _when(query.get("created_to"))
     if low is not None and high is not None and low > high:
         query["created_from"], query["created_to"] = query["created_to"], query["created_from"]
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _trend_range(query: dict[str, Any]) -> None:
+    first, last = _day(query.get("from")), _day(query.get("to"))
+    if first is None or last is None:
+        return
+    first, last = min(first, last), max(first, last)
+    if (last - first).days >= MAX_RANGE_DAYS:
+        last = first + timedelta(days=MAX_RANGE_DAYS - 1)
+    query["from"], query["to"] = first.isoformat(), last.isoformat()
 
 
 def _thresholds_in_order(body: dict[str, Any]) -> None:
@@ -78,6 +98,8 @@ def map_case(ctx: Any, case: Any) -> Any:
         if isinstance(cursor, str) and 1 <= len(cursor) <= MAX_CURSOR:
             del query["cursor"]
         _in_order(query)
+        if case.operation.path.startswith("/v1/trends/"):
+            _trend_range(query)
     body = case.body
     if isinstance(body, dict):
         if case.operation.path.startswith("/v1/config/support-levels"):

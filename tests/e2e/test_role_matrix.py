@@ -84,6 +84,7 @@ class Rule:
 class Fixtures:
     customer_sub: str
     customer_task: str
+    follow_up: str = ""
     dataset_id: str = ""
     model_version: str = ""
 
@@ -113,6 +114,23 @@ def _supervisor_only() -> dict[str, Any]:
 
 def _task_path(fx: Fixtures) -> str:
     return f"/v1/tasks/{fx.customer_task}"
+
+
+def _supervisors(ok_for_trends_readers: bool = False) -> dict[str, Any]:
+    """Only supervisors, and machine clients with the route's scope; the unscoped client
+    holds trends.read, so it passes where that is the scope."""
+    return {
+        "customer": 403,
+        "other_customer": 403,
+        "agent": 403,
+        "supervisor": OK,
+        "machine_scoped": OK,
+        "machine_unscoped": OK if ok_for_trends_readers else 403,
+    }
+
+
+FOLLOW_UP = {"mechanism": "call", "owner": "sam", "due_date": "2015-03-01"}
+PERIOD = "?from=2015-02-16&to=2015-02-24"
 
 
 def _task_body(fx: Fixtures) -> dict[str, str]:
@@ -222,6 +240,57 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/models/rollback"): _supervisors_only(
         409, body=lambda fx: {"reason": "nothing came before it"}
     ),
+    ("POST", "/v1/tasks/import"): Rule(
+        _supervisors(),
+        scope="carescore/tasks.write",
+        body=lambda fx: {
+            "items": [
+                {
+                    "external_id": "role-matrix-1",
+                    "created_at": "2015-02-17T10:00:00Z",
+                    "text": TEXT,
+                    "account_id": "role-matrix",
+                    "category": "Lost Luggage",
+                    "channel": "twitter",
+                }
+            ]
+        },
+    ),
+    ("GET", "/v1/trends/categories"): Rule(
+        _supervisors(True), scope=UNSCOPED, path=lambda fx, path: path + PERIOD
+    ),
+    ("GET", "/v1/trends/summary"): Rule(
+        _supervisors(True), scope=UNSCOPED, path=lambda fx, path: path + PERIOD
+    ),
+    ("GET", "/v1/config/at-risk"): Rule(_supervisors(True), scope=UNSCOPED),
+    ("PUT", "/v1/config/at-risk"): Rule(
+        _supervisor_only(),
+        body=lambda fx: {
+            "streak_length": 3,
+            "window_negatives": 3,
+            "window_days": 14,
+            "reason": "role matrix",
+        },
+        etag_from=lambda fx: "/v1/config/at-risk",
+    ),
+    ("GET", "/v1/accounts/at-risk"): Rule(_supervisors(True), scope=UNSCOPED),
+    ("GET", "/v1/accounts/{account_id}/timeline"): Rule(
+        _supervisors(),
+        scope="carescore/tasks.read",
+        path=lambda fx, path: path.replace("{account_id}", fx.customer_sub),
+    ),
+    ("POST", "/v1/accounts/{account_id}/follow-ups"): Rule(
+        _supervisor_only(),
+        body=lambda fx: FOLLOW_UP,
+        path=lambda fx, path: path.replace("{account_id}", fx.customer_sub),
+    ),
+    ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): Rule(
+        _supervisor_only(),
+        body=lambda fx: {"note": "called, no answer"},
+        path=lambda fx, path: path.replace("{account_id}", fx.customer_sub).replace(
+            "{follow_up_id}", fx.follow_up
+        ),
+    ),
 }
 
 
@@ -275,6 +344,10 @@ def fixtures(local_stack: LocalStack) -> Fixtures:
     )
     assert created.status == 201, created.body
     supervisor = local_stack.token("supervisor")
+    follow_up = local_stack.call(
+        "POST", f"/v1/accounts/{sub}/follow-ups", body=FOLLOW_UP, token=supervisor
+    )
+    assert follow_up.status == 201, follow_up.body
     dataset = local_stack.call(
         "POST",
         "/v1/datasets",
@@ -289,6 +362,7 @@ def fixtures(local_stack: LocalStack) -> Fixtures:
         customer_task=created.json()["id"],
         dataset_id=dataset.json()["dataset_id"],
         model_version=model.json()["version"],
+        follow_up=follow_up.json()["id"],
     )
 
 

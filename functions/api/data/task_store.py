@@ -18,7 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.shared.dynamo import from_item, item_key, to_item
-from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskNotFound
+from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskExists, TaskNotFound
 from functions.shared.models import (
     SUPPORT_LEVEL_RANK,
     LevelSnapshot,
@@ -395,12 +395,17 @@ class TaskStore:
         self._cursor_key = cursor_key
 
     def put_task(self, task: Task) -> None:
-        """Writes a new task; a second write with the same id fails (ClientError)."""
-        self._client.put_item(
-            TableName=self._table,
-            Item=task_item(task),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
+        """Writes a new task; raises TaskExists when one with the same id is stored."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=task_item(task),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            raise TaskExists(f"there is a task {task.id} already") from None
 
     def get_task(self, task_id: str) -> Task | None:
         response = self._client.get_item(
@@ -508,7 +513,7 @@ class TaskStore:
             start = last_key
         tasks = [item_task(item) for item in items]
         next_cursor = (
-            encode_cursor(_plain_key(last_key), binding, self._cursor_key()) if last_key else None
+            encode_cursor(plain_key(last_key), binding, self._cursor_key()) if last_key else None
         )
         return TaskPage(items=tasks, next_cursor=next_cursor)
 
@@ -659,7 +664,7 @@ def cursor_binding(query_filter: TaskFilter | ReviewQueueFilter, reader: str, in
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _plain_key(key: dict[str, Any]) -> dict[str, str]:
+def plain_key(key: dict[str, Any]) -> dict[str, str]:
     return {name: value["S"] for name, value in key.items()}
 
 

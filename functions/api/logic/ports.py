@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from functions.scoring.model import SentimentModel
+from functions.shared.aggregates import DailyCount, Dimension
 from functions.shared.models import (
     LevelSnapshot,
     Review,
@@ -19,6 +20,7 @@ from functions.shared.models import (
     Thresholds,
     ThresholdsRecord,
 )
+from functions.shared.risk import AtRiskRuleRecord, FollowUp, RiskPage, RiskState
 
 
 class ModelSource(Protocol):
@@ -42,7 +44,9 @@ class TaskReader(Protocol):
 
 
 class TaskRepository(TaskReader, Protocol):
-    def put_task(self, task: Task) -> None: ...
+    def put_task(self, task: Task) -> None:
+        """Stores a new task; raises TaskExists when its id is taken."""
+        ...
 
     def replace_task(self, task: Task, expected_revision: int) -> None:
         """Stores `task` if the stored one is still at `expected_revision`; raises
@@ -116,3 +120,39 @@ class NoAccountAtRisk:
 
 
 NO_ACCOUNT_AT_RISK = NoAccountAtRisk()
+
+
+class AggregateSource(Protocol):
+    """The aggregator's counts and risk states, read by key."""
+
+    def daily_counts(
+        self, dimension: Dimension, first: date, last: date, product: str | None = None
+    ) -> list[DailyCount]: ...
+
+    def accounts_at_risk(self, limit: int, cursor: str | None) -> RiskPage: ...
+
+    def risk_of(self, account_id: str) -> RiskState | None: ...
+
+
+class FollowUpRepository(Protocol):
+    def put_follow_up(self, follow_up: FollowUp) -> None: ...
+
+    def get_follow_up(self, account_id: str, follow_up_id: str) -> FollowUp | None: ...
+
+    def replace_follow_up(self, follow_up: FollowUp, expected_revision: int) -> None:
+        """Raises ConcurrentUpdate unless the stored one is still at `expected_revision`."""
+        ...
+
+    def follow_ups_of(self, account_id: str) -> list[FollowUp]: ...
+
+    def latest_request_key(self, account_id: str) -> str | None:
+        """The sort key of the account's newest request, or None when it has none."""
+        ...
+
+
+class AtRiskRuleRepository(Protocol):
+    def read_rule(self) -> AtRiskRuleRecord: ...
+
+    def replace_rule(self, record: AtRiskRuleRecord) -> None:
+        """Raises ConcurrentUpdate unless the version in force is the one before it."""
+        ...

@@ -61,14 +61,16 @@ def create_task(
     repository: TaskRepository,
     accounts: AccountRiskSource = NO_ACCOUNT_AT_RISK,
     confined_to: str | None = None,
+    created_at: datetime | None = None,
     now: Callable[[], datetime] = utc_now,
     make_id: Callable[[], str] = new_id,
 ) -> Task:
     """Scores the request's text and stores it as an open task with its decision record,
     noting whether its account was at risk (which raises its place in the review queue).
 
-    A caller confined to one account may only create tasks for it. Raises Forbidden,
-    InvalidText (blank or too long) and ModelUnavailable; writes one item.
+    A caller confined to one account may only create tasks for it. `created_at` gives a
+    historical request its original time (the decision keeps the time it was made).
+    Raises Forbidden, InvalidText (blank or too long) and ModelUnavailable; writes one item.
     """
     check_own_account(new.account_id, confined_to)
     decision = decide_one(new.text, models.active_model(), thresholds.current_thresholds(), now)
@@ -80,7 +82,7 @@ def create_task(
         channel=new.channel,
         product=new.product,
         status="open",
-        created_at=decision.decided_at,
+        created_at=created_at or decision.decided_at,
         updated_at=decision.decided_at,
         revision=1,
         decision=decision,

@@ -15,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from functions.api import deps
 from functions.api.auth import (
     CREATE_TASK,
+    IMPORT_TASKS,
     READ_TASKS,
     UPDATE_TASK,
     Principal,
@@ -26,6 +27,7 @@ from functions.api.data.task_store import TaskStore
 from functions.api.etags import IfMatch, etag, expected_revision, with_etag
 from functions.api.http_errors import documented
 from functions.api.idempotency import run_once
+from functions.api.logic import imports
 from functions.api.logic import tasks as logic
 from functions.api.logic.ports import AccountRiskSource
 from functions.api.schemas import (
@@ -33,6 +35,10 @@ from functions.api.schemas import (
     Category,
     CreateTaskRequest,
     DateTime,
+    ImportedTask,
+    ImportItemError,
+    ImportRequest,
+    ImportResponse,
     Task,
     TaskId,
     TaskList,
@@ -232,3 +238,56 @@ def handle_update_task(
     task = logic.update_task(task_id, changes, expected_revision(if_match), store)
     logger.info("task updated", extra={"task_id": task_id, "fields": sorted(changes.fields_set)})
     return with_etag(Task.model_validate(task), task.revision)
+
+
+@router.post(
+    "/tasks/import",
+    summary="Import historical requests",
+    description=(
+        "Up to 100 earlier requests, each scored and stored like a new task but at its "
+        "original `created_at`. An `external_id` imported before returns its task "
+        "(`created: false`), so a retried import creates nothing twice. A text that cannot "
+        "be scored is reported in `errors` without failing the others."
+    ),
+    tags=["tasks"],
+    responses=documented(
+        200, ImportResponse, "What was imported", 400, 401, 403, 413, 415, 422, 503
+    ),
+    **secured(IMPORT_TASKS),
+)
+def handle_import_tasks(
+    request: Annotated[ImportRequest, Body()],
+    _caller: Annotated[Principal, Depends(allow(IMPORT_TASKS))],
+    models: Annotated[ModelRegistry, Depends(deps.model_registry)],
+    thresholds: Annotated[ThresholdConfig, Depends(deps.threshold_config)],
+    store: Annotated[TaskStore, Depends(deps.task_store)],
+    accounts: Annotated[AccountRiskSource, Depends(deps.account_risk)],
+) -> ImportResponse:
+    outcome = imports.import_tasks(
+        [
+            imports.HistoricalRequest(
+                external_id=item.external_id,
+                created_at=item.created_at,
+                task=NewTask.model_validate(item.model_dump(exclude={"external_id", "created_at"})),
+            )
+            for item in request.items
+        ],
+        models=models,
+        thresholds=thresholds,
+        repository=store,
+        accounts=accounts,
+    )
+    created = sum(item.created for item in outcome.imported)
+    metrics.add_metric(name="TasksImported", unit=MetricUnit.Count, value=created)
+    logger.info(
+        "tasks imported",
+        extra={
+            "tasks_created": created,
+            "tasks_existing": len(outcome.imported) - created,
+            "item_errors": len(outcome.errors),
+        },
+    )
+    return ImportResponse(
+        imported=[ImportedTask(**vars(item)) for item in outcome.imported],
+        errors=[ImportItemError(**vars(error)) for error in outcome.errors],
+    )

@@ -62,6 +62,15 @@ RULES: dict[tuple[str, str], tuple[int, set[str]]] = {
     ("GET", "/v1/config/support-levels"): (200, {"supervisor"}),
     ("PUT", "/v1/config/support-levels"): (200, {"supervisor"}),
     ("POST", "/v1/config/support-levels/preview"): (200, {"supervisor"}),
+    ("POST", "/v1/tasks/import"): (200, {"supervisor", "machine[tasks.write]"}),
+    ("GET", "/v1/trends/categories"): (200, {"supervisor", "machine[trends.read]"}),
+    ("GET", "/v1/trends/summary"): (200, {"supervisor", "machine[trends.read]"}),
+    ("GET", "/v1/config/at-risk"): (200, {"supervisor", "machine[trends.read]"}),
+    ("PUT", "/v1/config/at-risk"): (200, {"supervisor"}),
+    ("GET", "/v1/accounts/at-risk"): (200, {"supervisor", "machine[trends.read]"}),
+    ("GET", "/v1/accounts/{account_id}/timeline"): (200, {"supervisor", "machine[tasks.read]"}),
+    ("POST", "/v1/accounts/{account_id}/follow-ups"): (201, {"supervisor"}),
+    ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): (200, {"supervisor"}),
     ("POST", "/v1/datasets"): (201, {"supervisor"}),
     ("GET", "/v1/datasets"): (200, {"supervisor"}),
     ("GET", "/v1/datasets/{dataset_id}"): (200, {"supervisor"}),
@@ -110,13 +119,37 @@ def request_for(
             "created_from": "2020-01-01T00:00:00Z",
             "created_to": "2100-01-01T00:00:00Z",
         },
+        ("POST", "/v1/tasks/import"): {
+            "items": [
+                {
+                    "external_id": "crm-1",
+                    "created_at": "2015-02-17T10:00:00Z",
+                    "text": "my bag is lost",
+                    "account_id": "acct-1",
+                    "category": "baggage",
+                    "channel": "twitter",
+                }
+            ]
+        },
+        ("PUT", "/v1/config/at-risk"): {
+            "streak_length": 4,
+            "window_negatives": 5,
+            "window_days": 30,
+            "reason": "fewer false alarms",
+        },
+        ("POST", "/v1/accounts/{account_id}/follow-ups"): FOLLOW_UP,
+        ("PATCH", "/v1/accounts/{account_id}/follow-ups/{follow_up_id}"): {"state": "contacted"},
         ("POST", "/v1/datasets/from-reviews"): {"name": "corrections"},
         ("POST", "/v1/models/{version}/promote"): {"reason": "better on refunds"},
         ("POST", "/v1/models/rollback"): {"reason": "worse on refunds"},
     }
     # Changes that need the revision read: the fresh task's and the seeded config's are 1.
     if_match = method in ("PATCH", "PUT") or path.endswith("/review")
-    queries = {("GET", "/v1/models/compare"): {"a": ids.get("a", ""), "b": ids.get("b", "")}}
+    queries = {
+        ("GET", "/v1/models/compare"): {"a": ids.get("a", ""), "b": ids.get("b", "")},
+        ("GET", "/v1/trends/categories"): {"from": "2015-02-16", "to": "2015-02-24"},
+        ("GET", "/v1/trends/summary"): {"from": "2015-02-16", "to": "2015-02-24"},
+    }
     concrete = path
     for name, value in ids.items():
         concrete = concrete.replace(f"{{{name}}}", value)
@@ -127,6 +160,9 @@ def request_for(
         "caller": caller,
         "headers": {"If-Match": '"1"'} if if_match else None,
     }
+
+
+FOLLOW_UP = {"mechanism": "call", "owner": "sam", "due_date": "2015-03-01", "note": "apologise"}
 
 
 def expected_status(operation: tuple[str, str], caller: str) -> int:
@@ -151,10 +187,17 @@ def customers_task(api: Call) -> str:
 
 
 @pytest.fixture
-def existing(api: Call, active_model: str, customers_task: str) -> dict[str, str]:
+def follow_up(api: Call) -> str:
+    reply = api("POST", "/v1/accounts/acct-1/follow-ups", body=FOLLOW_UP, caller=SUPERVISOR)
+    assert reply.status == 201, reply.body
+    return str(reply.body["id"])
+
+
+@pytest.fixture
+def existing(api: Call, active_model: str, customers_task: str, follow_up: str) -> dict[str, str]:
     """What the routes name: CUSTOMER's task, a dataset with a finished run, a version
     trained against the active one and made active (so there is something to compare and
-    to roll back to), and a candidate to promote."""
+    to roll back to), a candidate to promote, and a follow-up of an account."""
     from functions.api import deps
     from functions.api.settings import get_settings
     from functions.shared.aws import s3_client
@@ -180,6 +223,8 @@ def existing(api: Call, active_model: str, customers_task: str) -> dict[str, str
         "version": candidate,
         "a": active_model,
         "b": trained,
+        "account_id": "acct-1",
+        "follow_up_id": follow_up,
     }
 
 
@@ -188,7 +233,7 @@ def existing(api: Call, active_model: str, customers_task: str) -> dict[str, str
 def test_each_caller_gets_exactly_the_status_the_rule_gives(
     api: Call, existing: dict[str, str], method: str, path: str, caller: str
 ) -> None:
-    # GIVEN a task of CUSTOMER's, retraining records, and a valid request for the route
+    # GIVEN a task of CUSTOMER's, retraining records, a follow-up, and a valid request for the route
     request = request_for(method, path, CALLERS[caller], existing["task_id"], existing)
     # WHEN the caller sends it
     reply = api(method, request.pop("path"), **request)

@@ -82,6 +82,7 @@ def test_settings_read_resource_names_from_the_environment(
         "TASKS_TABLE": "t",
         "REGISTRY_TABLE": "r",
         "IDEMPOTENCY_TABLE": "i",
+        "AGGREGATES_TABLE": "a",
         "MODELS_BUCKET": "b",
         "DATASETS_BUCKET": "d",
         "CONFIG_REFRESH_SECONDS": "5",

@@ -77,13 +77,31 @@ def test_tables_have_pitr_and_the_tasks_table_streams_both_images(
     transformed: dict[str, Any],
 ) -> None:
     tables = of_type(transformed, "AWS::DynamoDB::Table")
-    assert set(tables) == {"TasksTable", "RegistryTable", "IdempotencyTable"}
+    assert set(tables) == {"TasksTable", "RegistryTable", "IdempotencyTable", "AggregatesTable"}
     for table in tables.values():
         props = table["Properties"]
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     tasks = tables["TasksTable"]["Properties"]
     assert tasks["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert tables["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
+    assert tables["AggregatesTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
+
+
+def test_the_aggregator_reads_the_tasks_stream_with_partial_failures_and_an_on_failure_queue(
+    transformed: dict[str, Any],
+) -> None:
+    (props,) = (
+        mapping["Properties"]
+        for mapping in of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+        if mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["TasksTable", "StreamArn"]}
+    )
+    assert props["EventSourceArn"] == {"Fn::GetAtt": ["TasksTable", "StreamArn"]}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] >= 1
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["AggregatorFailuresQueue", "Arn"]
+    }
 
 
 def test_buckets_are_private_encrypted_and_versioned(transformed: dict[str, Any]) -> None:
@@ -169,6 +187,7 @@ def test_api_role_writes_only_the_registry_partitions_it_owns(
 ) -> None:
     from functions.shared.config import CURSOR_KEY_PARTITION, THRESHOLDS_PARTITION
     from functions.shared.registry import MODEL_PARTITION
+    from functions.shared.risk_config import AT_RISK_RULE_PARTITION
     from functions.shared.training_store import DATASET_PARTITION, RUN_PARTITION
 
     writes = [
@@ -184,6 +203,7 @@ def test_api_role_writes_only_the_registry_partitions_it_owns(
         assert allowed == {
             THRESHOLDS_PARTITION,
             CURSOR_KEY_PARTITION,
+            AT_RISK_RULE_PARTITION,
             DATASET_PARTITION,
             RUN_PARTITION,
             MODEL_PARTITION,
