@@ -12,9 +12,11 @@ from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 
+from infra.demo import SEED_TIMEOUT_SECONDS
 from infra.local import ROOT, ready_url
 
-START_TIMEOUT_SECONDS = 120
+# The stack announces its URL once the demo history is in, so it may take the seed's time.
+START_TIMEOUT_SECONDS = 120 + SEED_TIMEOUT_SECONDS
 
 
 class StackDidNotStart(RuntimeError):
