@@ -264,6 +264,26 @@ def test_timeline_lists_the_accounts_requests_risk_and_follow_ups(
     assert [item["mechanism"] for item in reply.body["follow_ups"]] == ["email"]
 
 
+@pytest.mark.parametrize("path_account", ["ana@example.com:7", "ana%40example.com%3A7"])
+def test_an_account_id_with_at_and_colon_is_found_however_the_client_encodes_it(
+    api: Call, store: TaskStore, path_account: str
+) -> None:
+    # GIVEN an account whose id holds characters a client may percent-encode in a path
+    put(store, "mail", "negative", 18, account_id="ana@example.com:7")
+    # WHEN its timeline is read and a follow-up opened, with the id as the client sent it
+    timeline = api("GET", f"/v1/accounts/{path_account}/timeline")
+    created = api(
+        "POST",
+        f"/v1/accounts/{path_account}/follow-ups",
+        body={"mechanism": "call", "owner": "sam", "due_date": "2015-02-20"},
+    )
+    # THEN both reach that account
+    assert timeline.status == 200, timeline.body
+    assert [task["account_id"] for task in timeline.body["tasks"]] == ["ana@example.com:7"]
+    assert created.status == 201, created.body
+    assert created.body["account_id"] == "ana@example.com:7"
+
+
 def test_the_at_risk_rule_changes_with_the_version_it_was_read_at(api: Call) -> None:
     current = api("GET", "/v1/config/at-risk")
     assert (current.body["streak_length"], current.headers["ETag"]) == (3, '"1"')
