@@ -799,10 +799,19 @@ class AtRiskRule(BaseModel):
     reason: str
 
 
+def _integral(value: Any) -> Any:
+    # JSON has one number type: 12.0 is the integer 12 (as JSON Schema reads it); 12.5,
+    # strings and booleans are still refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+JsonInt = Annotated[StrictInt, BeforeValidator(_integral)]
+
+
 class AtRiskRuleChange(Body):
-    streak_length: StrictInt = Field(ge=2, le=MAX_STREAK_LENGTH)
-    window_negatives: StrictInt = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
-    window_days: StrictInt = Field(ge=1, le=MAX_WINDOW_DAYS)
+    streak_length: JsonInt = Field(ge=2, le=MAX_STREAK_LENGTH)
+    window_negatives: JsonInt = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
+    window_days: JsonInt = Field(ge=1, le=MAX_WINDOW_DAYS)
     reason: Reason
 
 

@@ -82,7 +82,7 @@ def _at_risk(state: RiskState) -> AccountAtRisk:
     description="N consecutive negative requests, or K negatives within D days. The ETag "
     "header carries the version for If-Match.",
     tags=["accounts"],
-    responses=documented(200, AtRiskRule, "The rule in force", 401, 403),
+    responses=documented(200, AtRiskRule, "The rule in force", 401, 403, 503),
     **secured(READ_TRENDS),
 )
 def handle_get_at_risk_rule(
@@ -99,7 +99,9 @@ def handle_get_at_risk_rule(
     "without it, 412 when another version is in force since); each account is judged by "
     "it as its next request or follow-up arrives. Every version is kept.",
     tags=["accounts"],
-    responses=documented(200, AtRiskRule, "The new version", 400, 401, 403, 412, 413, 415, 428),
+    responses=documented(
+        200, AtRiskRule, "The new version", 400, 401, 403, 412, 413, 415, 422, 428, 503
+    ),
     **secured(CHANGE_AT_RISK_RULE),
 )
 def handle_put_at_risk_rule(
@@ -129,7 +131,7 @@ def handle_put_at_risk_rule(
     "behind it and its follow-up. An account leaves the list when its follow-up is "
     "resolved, and comes back when a new series starts.",
     tags=["accounts"],
-    responses=documented(200, AccountsAtRisk, "One page of accounts", 400, 401, 403),
+    responses=documented(200, AccountsAtRisk, "One page of accounts", 400, 401, 403, 422, 503),
     **secured(READ_TRENDS),
 )
 def handle_list_accounts_at_risk(
@@ -148,7 +150,7 @@ def handle_list_accounts_at_risk(
     "/accounts/<account_id>/timeline",
     summary="Every request of one account, with its risk and follow-ups",
     tags=["accounts"],
-    responses=documented(200, AccountTimeline, "The account's timeline", 400, 401, 403),
+    responses=documented(200, AccountTimeline, "The account's timeline", 400, 401, 403, 422, 503),
     **secured(READ_ACCOUNT_TIMELINE),
 )
 def handle_get_account_timeline(  # noqa: PLR0917  # powertools passes parameters by name
@@ -183,7 +185,7 @@ def handle_get_account_timeline(  # noqa: PLR0917  # powertools passes parameter
     "/accounts/<account_id>/follow-ups",
     summary="Follow up an account",
     tags=["accounts"],
-    responses=documented(201, FollowUp, "The open follow-up", 400, 401, 403, 413, 415),
+    responses=documented(201, FollowUp, "The open follow-up", 400, 401, 403, 413, 415, 422, 503),
     **secured(FOLLOW_UP_ACCOUNT),
 )
 def handle_create_follow_up(
@@ -213,7 +215,9 @@ def handle_create_follow_up(
     description="open -> contacted -> resolved (or open -> resolved); each change is kept "
     "in its history. Resolving it takes the account off the at-risk list.",
     tags=["accounts"],
-    responses=documented(200, FollowUp, "The follow-up", 400, 401, 403, 404, 409, 413, 415),
+    responses=documented(
+        200, FollowUp, "The follow-up", 400, 401, 403, 404, 409, 413, 415, 422, 503
+    ),
     **secured(FOLLOW_UP_ACCOUNT),
 )
 def handle_update_follow_up(

@@ -250,7 +250,9 @@ def handle_update_task(
         "be scored is reported in `errors` without failing the others."
     ),
     tags=["tasks"],
-    responses=documented(200, ImportResponse, "What was imported", 400, 401, 403, 413, 415, 503),
+    responses=documented(
+        200, ImportResponse, "What was imported", 400, 401, 403, 413, 415, 422, 503
+    ),
     **secured(IMPORT_TASKS),
 )
 def handle_import_tasks(

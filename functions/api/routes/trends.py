@@ -60,7 +60,7 @@ def _ranking(ranking: logic.Ranking) -> Ranking:
         f"{logic.MAX_RANGE_DAYS} days; `product` narrows to one product."
     ),
     tags=["trends"],
-    responses=documented(200, CategoryTrends, "Trends per category", 400, 401, 403),
+    responses=documented(200, CategoryTrends, "Trends per category", 400, 401, 403, 422, 503),
     **secured(READ_TRENDS),
 )
 def handle_get_category_trends(  # powertools passes parameters by name
@@ -100,7 +100,7 @@ def handle_get_category_trends(  # powertools passes parameters by name
         "outrank one with thousands: best by the lower bound, worst by the upper bound."
     ),
     tags=["trends"],
-    responses=documented(200, TrendSummary, "Best and worst", 400, 401, 403),
+    responses=documented(200, TrendSummary, "Best and worst", 400, 401, 403, 422, 503),
     **secured(READ_TRENDS),
 )
 def handle_get_trend_summary(

@@ -297,6 +297,18 @@ def test_the_at_risk_rule_changes_with_the_version_it_was_read_at(api: Call) -> 
     assert (stale.status, stale.error_code) == (412, "concurrent_update")
 
 
+@pytest.mark.parametrize(("streak", "status"), [(4.0, 200), (4.5, 422), (True, 422), ("4", 422)])
+def test_the_at_risk_rule_reads_json_numbers_as_json_schema_does(
+    api: Call, streak: object, status: int
+) -> None:
+    # JSON has one number type: 4.0 is the integer 4; a fraction, a boolean or a string is not
+    change = {"streak_length": streak, "window_negatives": 5, "window_days": 30, "reason": "tuning"}
+    reply = api("PUT", "/v1/config/at-risk", body=change, headers={"If-Match": '"1"'})
+    assert reply.status == status, reply.body
+    if status == 200:
+        assert api("GET", "/v1/config/at-risk").body["streak_length"] == 4
+
+
 def test_the_at_risk_rule_changes_only_against_a_version_read(api: Call) -> None:
     change = {"streak_length": 4, "window_negatives": 5, "window_days": 30, "reason": "noisy"}
 
