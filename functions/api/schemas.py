@@ -878,6 +878,9 @@ class CreateFollowUpRequest(Body):
 
 
 class UpdateFollowUpRequest(Body):
+    # Give at least one field; none may be null.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
     state: FollowUpState | None = Field(
         default=None, description="open -> contacted | resolved; contacted -> resolved."
     )

@@ -104,6 +104,19 @@ def test_summary_ranks_many_tasks_above_a_few_with_a_better_score(
     assert {entry["name"] for entry in reply.body["products"]["best"]} == {"United", "Delta"}
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "granularity"),
+    [("0001-01-01", "0001-12-31", "day"), ("9999-01-01", "9999-12-31", "week")],
+)
+def test_trends_at_the_ends_of_the_calendar_have_no_period_beyond_them(
+    api: Call, first: str, last: str, granularity: str
+) -> None:
+    query = {"from": first, "to": last, "granularity": granularity}
+    reply = api("GET", "/v1/trends/categories", query=query)
+    assert reply.status == 200, reply.body
+    assert reply.body["categories"] == []
+
+
 def test_a_trend_range_ending_before_it_starts_is_refused(api: Call) -> None:
     reply = api("GET", "/v1/trends/summary", query={"from": "2015-02-20", "to": "2015-02-16"})
 
