@@ -232,7 +232,7 @@ class Load:
         return [self._sample("machine_create", call, {201}, set())]
 
     def machine_score(self, rng: random.Random) -> list[Sample]:
-        body = {"texts": rng.sample(self.texts, BATCH_TEXTS)}
+        body = {"texts": rng.choices(self.texts, k=BATCH_TEXTS)}
         call = self.http.call("POST", "/v1/sentiment", self.tokens["machine"], body)
         return [self._sample("machine_score", call, {200}, set())]
 
