@@ -881,12 +881,13 @@ class UpdateFollowUpRequest(Body):
     # Give at least one field; none may be null.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    state: FollowUpState | None = Field(
+    # Each may be left out, none may be null (the spec says so: no null in the schema).
+    state: FollowUpState | SkipJsonSchema[None] = Field(
         default=None, description="open -> contacted | resolved; contacted -> resolved."
     )
-    owner: Owner | None = None
-    due_date: Date | None = None
-    note: Note | None = None
+    owner: Owner | SkipJsonSchema[None] = None
+    due_date: Date | SkipJsonSchema[None] = None
+    note: Note | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> UpdateFollowUpRequest:
