@@ -20,6 +20,7 @@ from functions.shared.aggregates import (
     event_partition,
     request_sort,
 )
+from functions.shared.aws import refused_by_condition, transact_write
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.models import Label
 from functions.shared.risk import AccountRequest, AtRiskRule, RiskState
@@ -63,9 +64,9 @@ class DynamoAggregateStore:
         ]
         actions += [self._count_update(counter, changes) for counter, changes in deltas.items()]
         try:
-            self._client.transact_write_items(TransactItems=actions)
+            transact_write(self._client, actions)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+            if not refused_by_condition(error):
                 raise
             if self._marker_exists(event_id):
                 return False

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -91,6 +92,7 @@ def _iso_date(value: object) -> object:
 # A calendar day, as the spec's `format: date` says (pydantic alone would take a number).
 Date = Annotated[date, BeforeValidator(_iso_date)]
 AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
+
 Category = Annotated[SafeText, Field(min_length=1, max_length=64)]
 Channel = Annotated[SafeText, Field(min_length=1, max_length=32)]
 TaskId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
@@ -788,20 +790,19 @@ class AtRiskRule(BaseModel):
     reason: str
 
 
-def _whole_number(value: object) -> object:
-    # JSON Schema's integer takes 3.0 but never true: pydantic's lax int would take both.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("give a whole number")
-    return value
+def _integral(value: Any) -> Any:
+    # JSON has one number type: 12.0 is the integer 12 (as JSON Schema reads it); 12.5,
+    # strings and booleans are still refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+JsonInt = Annotated[StrictInt, BeforeValidator(_integral)]
 
 
 class AtRiskRuleChange(Body):
-    streak_length: WholeNumber = Field(ge=2, le=MAX_STREAK_LENGTH)
-    window_negatives: WholeNumber = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
-    window_days: WholeNumber = Field(ge=1, le=MAX_WINDOW_DAYS)
+    streak_length: JsonInt = Field(ge=2, le=MAX_STREAK_LENGTH)
+    window_negatives: JsonInt = Field(ge=2, le=MAX_WINDOW_NEGATIVES)
+    window_days: JsonInt = Field(ge=1, le=MAX_WINDOW_DAYS)
     reason: Reason
 
 

@@ -6,6 +6,8 @@ mock takes effect.
 
 from __future__ import annotations
 
+import random
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +41,16 @@ UNAVAILABLE_CODES = frozenset(
         "TransactionInProgressException",
     }
 )
+# Why DynamoDB cancels a transaction when it is busy rather than refusing it: botocore
+# retries a throttled call, but not a transaction cancelled for one of these reasons.
+_BUSY_CANCELLATIONS = frozenset(
+    {
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "TransactionConflict",
+        "RequestLimitExceeded",
+    }
+)
 _UNREACHABLE = (
     EndpointConnectionError,
     ConnectTimeoutError,
@@ -64,10 +76,53 @@ def events_client() -> Any:
 
 def is_unavailable(error: Exception) -> bool:
     """Whether an AWS call failed because the service was throttling, down or unreachable
-    (worth retrying later), as opposed to a request it refused on its merits."""
+    (worth retrying later), as opposed to a request it refused on its merits. A
+    transaction cancelled only because DynamoDB was busy counts as unavailable."""
     if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code") in UNAVAILABLE_CODES
+        code = error.response.get("Error", {}).get("Code")
+        return code in UNAVAILABLE_CODES or _cancelled_while_busy(error)
     return isinstance(error, _UNREACHABLE)
+
+
+def cancellation_codes(error: ClientError) -> list[str]:
+    """The reason DynamoDB gave for each item of a cancelled transaction ("None": fine)."""
+    reasons = error.response.get("CancellationReasons") or []
+    return [str(reason.get("Code") or "None") for reason in reasons]
+
+
+def refused_by_condition(error: ClientError) -> bool:
+    """Whether a conditional write, or a transaction, was refused because one of its
+    conditions did not hold (someone else's change got there first), as opposed to
+    throttled, busy or otherwise failed. A cancellation without reasons is taken as a
+    condition, as the reasons are what tells the two apart."""
+    code = error.response.get("Error", {}).get("Code")
+    if code == "ConditionalCheckFailedException":
+        return True
+    if code != "TransactionCanceledException":
+        return False
+    codes = cancellation_codes(error)
+    return not codes or "ConditionalCheckFailed" in codes
+
+
+def _cancelled_while_busy(error: ClientError) -> bool:
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    refused = {code for code in cancellation_codes(error) if code != "None"}
+    return bool(refused) and refused <= _BUSY_CANCELLATIONS
+
+
+def transact_write(client: Any, items: list[dict[str, Any]]) -> None:
+    """TransactWriteItems, called again (at most MAX_ATTEMPTS calls in all, with jittered
+    exponential backoff) while DynamoDB cancels it only for being busy. The transaction
+    applies whole or not at all either way. Raises the last ClientError."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            client.transact_write_items(TransactItems=items)
+            return
+        except ClientError as error:
+            if attempt == MAX_ATTEMPTS or not _cancelled_while_busy(error):
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # jitter, not a secret
 
 
 def reset_clients() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.shared.aws import refused_by_condition, transact_write
 from functions.shared.clock import utc_now
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.errors import ConcurrentUpdate
@@ -91,9 +92,9 @@ def seed_thresholds(dynamodb: Any, table: str) -> ThresholdsRecord:
     current, version = _version_puts(table, record)
     current["ConditionExpression"] = "attribute_not_exists(pk)"
     try:
-        dynamodb.transact_write_items(TransactItems=[{"Put": current}, {"Put": version}])
+        transact_write(dynamodb, [{"Put": current}, {"Put": version}])
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        if not refused_by_condition(error):
             raise
         return read_thresholds_record(dynamodb, table)
     return record
@@ -107,9 +108,9 @@ def replace_thresholds(dynamodb: Any, table: str, record: ThresholdsRecord) -> N
     current["ConditionExpression"] = "version = :previous"
     current["ExpressionAttributeValues"] = {":previous": {"N": str(record.thresholds.version - 1)}}
     try:
-        dynamodb.transact_write_items(TransactItems=[{"Put": current}, {"Put": version}])
+        transact_write(dynamodb, [{"Put": current}, {"Put": version}])
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        if not refused_by_condition(error):
             raise
         raise ConcurrentUpdate(
             "the support levels changed since they were read; read them and try again"

@@ -17,6 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.scoring.model import SentimentModel
+from functions.shared.aws import cancellation_codes, refused_by_condition, transact_write
 from functions.shared.clock import utc_now
 from functions.shared.config import seed_thresholds
 from functions.shared.dynamo import from_item, item_key, to_item
@@ -49,12 +50,6 @@ def read_active_pointer(dynamodb: Any, table: str) -> dict[str, Any] | None:
 
 def _version_key(version: str) -> dict[str, Any]:
     return item_key(MODEL_PARTITION, VERSION_PREFIX + version)
-
-
-def _cancelled_at(error: ClientError) -> list[str]:
-    """The cancellation code of each item of a cancelled transaction ("None" when fine)."""
-    reasons = error.response.get("CancellationReasons") or []
-    return [str(reason.get("Code", "None")) for reason in reasons]
 
 
 class Registry:
@@ -167,11 +162,11 @@ class Registry:
         if expected is not None and expected.version != to_version:
             items.append({"Update": self._status_update(expected.version, "retired", move)})
         try:
-            self._dynamodb.transact_write_items(TransactItems=items)
+            transact_write(self._dynamodb, items)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+            if not refused_by_condition(error):
                 raise
-            codes = _cancelled_at(error)
+            codes = cancellation_codes(error)
             if len(codes) > 1 and codes[0] == "None" and codes[1] == "ConditionalCheckFailed":
                 raise ModelVersionNotFound(f"model {to_version} is not registered") from None
             raise ActiveModelChanged(

@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.shared.aws import refused_by_condition, transact_write
 from functions.shared.clock import utc_now
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.errors import ConcurrentUpdate
@@ -45,9 +46,9 @@ def replace_at_risk_rule(dynamodb: Any, table: str, record: AtRiskRuleRecord) ->
     current["ConditionExpression"] = "version = :previous"
     current["ExpressionAttributeValues"] = {":previous": {"N": str(record.rule.version - 1)}}
     try:
-        dynamodb.transact_write_items(TransactItems=[{"Put": current}, {"Put": version}])
+        transact_write(dynamodb, [{"Put": current}, {"Put": version}])
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        if not refused_by_condition(error):
             raise
         raise ConcurrentUpdate(
             "the at-risk rule changed since it was read; read it and try again"
@@ -61,9 +62,9 @@ def _seed(dynamodb: Any, table: str) -> AtRiskRuleRecord:
     current, version = _puts(table, record)
     current["ConditionExpression"] = "attribute_not_exists(pk)"
     try:
-        dynamodb.transact_write_items(TransactItems=[{"Put": current}, {"Put": version}])
+        transact_write(dynamodb, [{"Put": current}, {"Put": version}])
     except ClientError as error:
-        if error.response["Error"]["Code"] != "TransactionCanceledException":
+        if not refused_by_condition(error):
             raise
         return read_at_risk_rule(dynamodb, table)
     return record

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from functions.shared.aws import refused_by_condition, transact_write
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.lifecycle import Dataset, FileRole, Record, TrainingRun
 
@@ -32,13 +33,6 @@ def _dataset_key(dataset_id: str) -> dict[str, Any]:
 
 def _run_key(run_id: str) -> dict[str, Any]:
     return item_key(RUN_PARTITION, f"RUN#{run_id}")
-
-
-def _conditional_failure(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] in {
-        "ConditionalCheckFailedException",
-        "TransactionCanceledException",
-    }
 
 
 class TrainingStore:
@@ -115,8 +109,9 @@ class TrainingStore:
         run list. Returns False when the dataset has a run already (a repeated
         notification), so a dataset starts training once."""
         try:
-            self._dynamodb.transact_write_items(
-                TransactItems=[
+            transact_write(
+                self._dynamodb,
+                [
                     {
                         "Update": {
                             "TableName": self._table,
@@ -136,10 +131,10 @@ class TrainingStore:
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                ]
+                ],
             )
         except ClientError as error:
-            if not _conditional_failure(error):
+            if not refused_by_condition(error):
                 raise
             return False
         return True

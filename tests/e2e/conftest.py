@@ -69,6 +69,7 @@ class LocalStack(StackProcess):
         raw: bytes | None = None,
         *,
         token: str | None = None,
+        timeout: float = 30,
     ) -> Reply:
         data = raw if raw is not None else None if body is None else json.dumps(body).encode()
         auth = {"authorization": f"Bearer {token}"} if token else {}
@@ -79,7 +80,7 @@ class LocalStack(StackProcess):
             headers={"content-type": "application/json"} | auth | (headers or {}),
         )
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return Reply(response.status, dict(response.headers.items()), response.read())
         except urllib.error.HTTPError as error:
             return Reply(error.code, dict(error.headers.items()), error.read())

@@ -54,7 +54,8 @@ class ModelRegistry:
 
     When the pointer names a version that cannot be fetched or loaded, the last version
     that loaded keeps scoring (`unloadable_version` says which one failed) and the load is
-    tried again once per refresh period, not on every request.
+    tried again once per refresh period, not on every request. An instance that has loaded
+    none yet falls back to the version active before it (the pointer's previous version).
     """
 
     def __init__(
@@ -109,6 +110,8 @@ class ModelRegistry:
                 model = self._load_or_none(version)
                 if model is None:
                     if self._last_good is None:
+                        self._last_good = self._previous_or_none(pointer)
+                    if self._last_good is None:
                         raise ModelUnavailable(f"model {version} could not be loaded")
                     return self._last_good
                 # Keep the previous version too: requests in flight may still hold it.
@@ -145,6 +148,26 @@ class ModelRegistry:
             )
             self._failed = (version, now)
             return None
+
+    def _previous_or_none(
+        self, pointer: dict[str, Any]
+    ) -> tuple[dict[str, Any], SentimentModel] | None:
+        """The version active before `pointer`'s, loaded, for an instance that has never
+        loaded a good one (a cold start while the active version's files are missing);
+        None when there is none or it cannot be loaded either."""
+        previous = pointer.get("previous_version")
+        if not previous:
+            return None
+        try:
+            model = self._load(str(previous))
+        except (ModelUnavailable, BotoCoreError, ClientError, OSError) as error:
+            logger.warning(
+                "previous model could not be loaded either",
+                extra={"model_version": previous, "error_type": type(error).__name__},
+            )
+            return None
+        self._models[model.version] = model
+        return {"version": model.version}, model
 
     def _load(self, version: str) -> SentimentModel:
         target = self._cache_dir / version

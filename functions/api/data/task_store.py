@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.shared.aws import refused_by_condition, transact_write
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.errors import ConcurrentUpdate, InvalidCursor, TaskExists, TaskNotFound
 from functions.shared.models import (
@@ -449,9 +450,7 @@ class TaskStore:
             for record in decisions
         ]
         for start in range(0, len(puts), MAX_TRANSACTION_ITEMS):
-            self._client.transact_write_items(
-                TransactItems=puts[start : start + MAX_TRANSACTION_ITEMS]
-            )
+            transact_write(self._client, puts[start : start + MAX_TRANSACTION_ITEMS])
 
     def ping(self) -> None:
         """Raises when the table cannot be read."""
@@ -549,9 +548,9 @@ class TaskStore:
             *stats_updates(self._table, task, review, before.review),
         ]
         try:
-            self._client.transact_write_items(TransactItems=transaction)
+            transact_write(self._client, transaction)
         except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+            if not refused_by_condition(error):
                 raise
             self._refuse_stale(task.id)
 

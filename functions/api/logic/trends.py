@@ -107,6 +107,14 @@ def _step(granularity: Granularity) -> timedelta:
     return timedelta(days=1 if granularity == "day" else 7)
 
 
+def _shifted(day: date, by: timedelta) -> date | None:
+    """`day` moved by `by`, or None beyond the first or last day a date can hold."""
+    try:
+        return day + by
+    except OverflowError:
+        return None
+
+
 def check_range(first: date, last: date) -> None:
     """Raises InvalidTimeRange unless `first` <= `last` within MAX_RANGE_DAYS."""
     if first > last:
@@ -186,19 +194,21 @@ def category_trends(
     check_range(first, last)
     step = _step(granularity)
     starts = []
-    start = period_start(first, granularity)
-    while start <= last:
+    start: date | None = period_start(first, granularity)
+    while start is not None and start <= last:
         starts.append(start)
-        start += step
-    previous_start = starts[0] - step
-    rows = _daily(
-        source, "category", previous_start, starts[-1] + step - timedelta(days=1), product
-    )
+        start = _shifted(start, step)
+    # At the ends of the calendar there is no period before the first, or the last is cut.
+    previous_start = _shifted(starts[0], -step)
+    end = _shifted(starts[-1], step - timedelta(days=1)) or date.max
+    rows = _daily(source, "category", previous_start or starts[0], end, product)
     grouped = _by_name(rows, granularity)
     prior = overall_mix(counts for name, day, counts in rows if day >= starts[0])
     names = sorted(name for name, periods in grouped.items() if any(s in periods for s in starts))
     cells = [
-        grouped[name].get(s, LabelCounts()) for name in names for s in [previous_start, *starts]
+        grouped[name].get(s, LabelCounts()) if s else LabelCounts()
+        for name in names
+        for s in [previous_start, *starts]
     ]
     scores = net_scores(cells, prior)
     width = len(starts) + 1

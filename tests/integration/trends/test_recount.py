@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections import Counter as Tally
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,22 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from functions.aggregator.records import counters, task_facts
 from functions.api.data.task_store import task_item
-from functions.shared.aggregates import AT_RISK_INDEX, RISK_SORT, account_partition
-from functions.shared.dynamo import from_item
-from functions.shared.models import Label
-from functions.shared.risk import DEFAULT_AT_RISK_RULE, assess
-from functions.shared.risk_items import item_risk
 from tests.fixtures.api_events import FakeContext
+from tests.fixtures.recount import LABELS, recount, stored
 from tests.fixtures.tasks import labelled_task
 from tests.integration.api.conftest import REGION, _table_request
 from tests.integration.trends.conftest import at
 
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics")
 
-LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 ACCOUNTS = ("ana", "ben")
+PARTITIONS = ("TREND#category", "TREND#product", "TREND#category#PRODUCT#United")
 
 
 @dataclass(frozen=True)
@@ -122,57 +116,6 @@ def aggregator_tables(template: dict[str, Any]) -> Iterator[str]:
             app.reset()
 
 
-def recount(history: History) -> tuple[Tally[tuple[str, str, Label]], dict[str, Any]]:
-    """Counts and each account's assessment, from the latest revision of every task."""
-    counts: Tally[tuple[str, str, Label]] = Tally()
-    requests: dict[str, list[Any]] = {account: [] for account in ACCOUNTS}
-    for images in history.revisions:
-        facts = task_facts(from_item(images[-1]))
-        assert facts is not None
-        for counter in counters(facts):
-            counts[(counter.partition, counter.sort, facts.request.label)] += 1
-        requests[facts.account_id].append(facts.request)
-    assessments = {
-        account: assess(
-            sorted(found, key=lambda request: request.created_key, reverse=True),
-            DEFAULT_AT_RISK_RULE,
-        )
-        for account, found in requests.items()
-        if found
-    }
-    return counts, assessments
-
-
-def stored(table: str) -> tuple[Tally[tuple[str, str, Label]], dict[str, Any], set[str]]:
-    dynamodb = boto3.client("dynamodb", region_name=REGION)
-    counts: Tally[tuple[str, str, Label]] = Tally()
-    for partition in ("TREND#category", "TREND#product", "TREND#category#PRODUCT#United"):
-        items = dynamodb.query(
-            TableName=table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": partition}},
-        )["Items"]
-        for item in map(from_item, items):
-            for label in LABELS:
-                if item.get(label):
-                    counts[(partition, item["sk"], label)] = item[label]
-    assessments = {}
-    for account in ACCOUNTS:
-        item = dynamodb.get_item(
-            TableName=table,
-            Key={"pk": {"S": account_partition(account)}, "sk": {"S": RISK_SORT}},
-        ).get("Item")
-        if item:
-            assessments[account] = item_risk(item).assessment
-    listed = dynamodb.query(
-        TableName=table,
-        IndexName=AT_RISK_INDEX,
-        KeyConditionExpression="at_risk_list = :p",
-        ExpressionAttributeValues={":p": {"S": "AT_RISK"}},
-    )["Items"]
-    return counts, assessments, {from_item(item)["account_id"] for item in listed}
-
-
 @settings(
     max_examples=15,
     deadline=None,
@@ -197,8 +140,10 @@ def test_aggregates_equal_a_recount_whatever_the_delivery(
             event = {"Records": deliveries[start : start + batch]}
             assert lambda_handler(event, FakeContext()) == {"batchItemFailures": []}
         # THEN counts, assessments and the at-risk list are those of a recount
-        counts, assessments, listed = stored(table)
-    expected_counts, expected_assessments = recount(history)
+        counts, assessments, listed = stored(
+            boto3.client("dynamodb", region_name=REGION), table, PARTITIONS, ACCOUNTS
+        )
+    expected_counts, expected_assessments = recount(images[-1] for images in history.revisions)
     assert counts == expected_counts
     assert assessments == expected_assessments
     assert listed == {account for account, found in expected_assessments.items() if found.at_risk}

@@ -104,6 +104,19 @@ def test_summary_ranks_many_tasks_above_a_few_with_a_better_score(
     assert {entry["name"] for entry in reply.body["products"]["best"]} == {"United", "Delta"}
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "granularity"),
+    [("0001-01-01", "0001-12-31", "day"), ("9999-01-01", "9999-12-31", "week")],
+)
+def test_trends_at_the_ends_of_the_calendar_have_no_period_beyond_them(
+    api: Call, first: str, last: str, granularity: str
+) -> None:
+    query = {"from": first, "to": last, "granularity": granularity}
+    reply = api("GET", "/v1/trends/categories", query=query)
+    assert reply.status == 200, reply.body
+    assert reply.body["categories"] == []
+
+
 def test_a_trend_range_ending_before_it_starts_is_refused(api: Call) -> None:
     reply = api("GET", "/v1/trends/summary", query={"from": "2015-02-20", "to": "2015-02-16"})
 
@@ -264,6 +277,26 @@ def test_timeline_lists_the_accounts_requests_risk_and_follow_ups(
     assert [item["mechanism"] for item in reply.body["follow_ups"]] == ["email"]
 
 
+@pytest.mark.parametrize("path_account", ["ana@example.com:7", "ana%40example.com%3A7"])
+def test_an_account_id_with_at_and_colon_is_found_however_the_client_encodes_it(
+    api: Call, store: TaskStore, path_account: str
+) -> None:
+    # GIVEN an account whose id holds characters a client may percent-encode in a path
+    put(store, "mail", "negative", 18, account_id="ana@example.com:7")
+    # WHEN its timeline is read and a follow-up opened, with the id as the client sent it
+    timeline = api("GET", f"/v1/accounts/{path_account}/timeline")
+    created = api(
+        "POST",
+        f"/v1/accounts/{path_account}/follow-ups",
+        body={"mechanism": "call", "owner": "sam", "due_date": "2015-02-20"},
+    )
+    # THEN both reach that account
+    assert timeline.status == 200, timeline.body
+    assert [task["account_id"] for task in timeline.body["tasks"]] == ["ana@example.com:7"]
+    assert created.status == 201, created.body
+    assert created.body["account_id"] == "ana@example.com:7"
+
+
 def test_the_at_risk_rule_changes_with_the_version_it_was_read_at(api: Call) -> None:
     current = api("GET", "/v1/config/at-risk")
     assert (current.body["streak_length"], current.headers["ETag"]) == (3, '"1"')
@@ -275,6 +308,18 @@ def test_the_at_risk_rule_changes_with_the_version_it_was_read_at(api: Call) -> 
     assert (changed.status, changed.body["version"], changed.headers["ETag"]) == (200, 2, '"2"')
     assert api("GET", "/v1/config/at-risk").body["streak_length"] == 4
     assert (stale.status, stale.error_code) == (412, "concurrent_update")
+
+
+@pytest.mark.parametrize(("streak", "status"), [(4.0, 200), (4.5, 422), (True, 422), ("4", 422)])
+def test_the_at_risk_rule_reads_json_numbers_as_json_schema_does(
+    api: Call, streak: object, status: int
+) -> None:
+    # JSON has one number type: 4.0 is the integer 4; a fraction, a boolean or a string is not
+    change = {"streak_length": streak, "window_negatives": 5, "window_days": 30, "reason": "tuning"}
+    reply = api("PUT", "/v1/config/at-risk", body=change, headers={"If-Match": '"1"'})
+    assert reply.status == status, reply.body
+    if status == 200:
+        assert api("GET", "/v1/config/at-risk").body["streak_length"] == 4
 
 
 def test_the_at_risk_rule_changes_only_against_a_version_read(api: Call) -> None:
