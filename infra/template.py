@@ -48,7 +48,7 @@ NOT_PROVISIONED_LOCALLY = {
     "AWS::CloudFront::": "the local gateway serves web/dist and /config.json itself",
 }
 # Parameters the local stack sets, as a deployment sets them with --parameter-overrides,
-# when the template declares them. PortalOrigin: the template's default means "the
+# when the template declares them with an empty default. PortalOrigin: empty means "the
 # CloudFront distribution's domain", which does not exist locally.
 LOCAL_PARAMETERS = {"PortalOrigin": "http://localhost:8080"}
 
@@ -118,9 +118,14 @@ def _with_s3_code_uris(sam: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_overrides(template: dict[str, Any]) -> dict[str, str]:
-    """The LOCAL_PARAMETERS this template declares."""
+    """The LOCAL_PARAMETERS this template declares with an empty default (a default that
+    names something, such as a test template's origin, is kept)."""
     declared = template.get("Parameters") or {}
-    return {name: value for name, value in LOCAL_PARAMETERS.items() if name in declared}
+    return {
+        name: value
+        for name, value in LOCAL_PARAMETERS.items()
+        if isinstance(declared.get(name), dict) and not declared[name].get("Default")
+    }
 
 
 def parameter_defaults(template: dict[str, Any]) -> dict[str, Any]:
