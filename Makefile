@@ -11,7 +11,20 @@ CHROMIUM := /usr/bin/chromium
 WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/dev/null) \
 	web/index.html web/vite.config.ts web/tsconfig.json openapi.json
 
-.PHONY: venv test fuzz lint lock model bench run clean build-ApiFunction build-AggregatorFunction portal browser
+.PHONY: venv test fuzz lint lock model bench run clean build-ApiFunction build-AggregatorFunction \
+	portal browser deploy-venv validate package publish-portal
+
+# The deployment tools (aws-sam-cli) live in a venv of their own: see requirements/deploy.in.
+DEPLOY_VENV := .venv-deploy
+DEPLOY_BIN := $(DEPLOY_VENV)/bin
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
+# SAM CLI offline: a region and made-up credentials for its boto3 clients, every AWS API
+# pointed at a closed loopback port (a call fails at once instead of reaching AWS), and no
+# telemetry. Nothing here needs an AWS account.
+SAM_OFFLINE := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
+	AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline AWS_SESSION_TOKEN=offline \
+	AWS_ENDPOINT_URL=http://127.0.0.1:9 AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null SAM_CLI_TELEMETRY=0
 
 # Installs exactly what requirements/dev.txt pins, each file checked against its hash; then
 # the project itself, without resolving anything again.
@@ -22,6 +35,13 @@ $(STAMP): pyproject.toml requirements/dev.txt
 	touch $@
 
 venv: $(STAMP)
+
+$(DEPLOY_STAMP): requirements/deploy.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_BIN)/pip install --quiet --require-hashes --no-deps -r requirements/deploy.txt
+	touch $@
+
+deploy-venv: $(DEPLOY_STAMP)
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
@@ -57,12 +77,32 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.13 \
 		--python-platform x86_64-manylinux_2_28 --generate-hashes --quiet \
 		--custom-compile-command "make lock" -o requirements/lambda.txt
+	$(BIN)/uv pip compile requirements/deploy.in --python-version 3.11 --generate-hashes \
+		--quiet --custom-compile-command "make lock" -o requirements/deploy.txt
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true $(BIN)/cfn-lint template.yaml
+
+# `sam validate --lint`: the SAM transform and cfn-lint, offline.
+validate: $(DEPLOY_STAMP)
+	$(SAM_OFFLINE) $(DEPLOY_BIN)/sam validate --lint --template template.yaml
+
+# Builds every zip function with `sam build` and checks each unzipped package stays under
+# 200 MB (Lambda's limit is 250 MB). Image functions need Docker and are built only in the
+# cloud: skipped, and said so.
+package: $(STAMP) $(DEPLOY_STAMP) validate
+	$(SAM_OFFLINE) $(BIN)/python -m infra.package --sam $(DEPLOY_BIN)/sam
+
+# Puts the built portal in a deployed stack's bucket and writes its config.json from the
+# stack's outputs: make publish-portal STACK=carescore-dev [REGION=eu-west-1] [PROFILE=...]
+publish-portal: $(STAMP) portal
+	@test -n "$(STACK)" || { echo "usage: make publish-portal STACK=<stack> [REGION=<region>]"; exit 2; }
+	$(BIN)/carescore publish-portal --stack $(STACK) $(if $(REGION),--region $(REGION)) \
+		$(if $(PROFILE),--profile $(PROFILE))
 
 model: $(STAMP)
 	$(BIN)/carescore train --data $(DATA) --label-column airline_sentiment \
@@ -76,13 +116,17 @@ bench: $(STAMP)
 
 # Called by `sam build` (BuildMethod: makefile): each function's zip holds functions/ and
 # the serving dependencies pinned in requirements/lambda.txt, built for the Lambda runtime.
+# --ignore-requires-python: with --no-deps, pip checks each package's Requires-Python
+# against the Python running pip rather than --python-version; lambda.txt is resolved for
+# 3.13 already, and --python-version still picks the cp313 wheels.
 build-ApiFunction build-AggregatorFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --only-binary=:all: \
 		--platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
 		--python-version 3.13 --implementation cp --require-hashes --no-deps \
-		-r requirements/lambda.txt
+		--ignore-requires-python -r requirements/lambda.txt
 	cp -r functions "$(ARTIFACTS_DIR)/"
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -prune -exec rm -rf {} +
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
+	rm -rf $(VENV) $(DEPLOY_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache \
+		web/node_modules web/dist

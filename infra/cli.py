@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from functions.scoring.model import InvalidText, ModelLoadError, SentimentModel, check_text
 from infra.csv_input import (
@@ -244,6 +245,78 @@ def _redrive(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _publish_portal(args: argparse.Namespace) -> int:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from infra.publish import PublishError, publish
+
+    try:
+        session = boto3.Session(region_name=args.region, profile_name=args.profile)
+        published = publish(
+            session, args.stack, args.dist, prune=args.prune, dry_run=args.dry_run, say=_say
+        )
+    except (PublishError, BotoCoreError, ClientError) as error:
+        _say(f"error: {error}")
+        return 2
+    if args.dry_run:
+        for upload in published.uploads:
+            _say(f"would upload {upload.key} ({upload.content_type}; {upload.cache_control})")
+        for key in published.removed:
+            _say(f"would remove {key}")
+        _say(f"would invalidate {', '.join(published.invalidation)}")
+    _say("config.json: " + json.dumps(published.config))
+    print(published.portal_url)
+    return 0
+
+
+def _install_model(args: argparse.Namespace) -> int:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from infra.publish import PublishError, install_model
+
+    try:
+        session = boto3.Session(region_name=args.region, profile_name=args.profile)
+        version = install_model(session, args.stack, args.model or DEFAULT_MODEL_DIR)
+    except (PublishError, BotoCoreError, ClientError) as error:
+        _say(f"error: {error}")
+        return 2
+    _say(f"active model of {args.stack}: {version}")
+    print(version)
+    return 0
+
+
+def _deployed_stack_commands(commands: Any) -> None:
+    """The commands that act on a stack deployed with `sam deploy`."""
+
+    def stack(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--stack", required=True, help="the stack's name (sam deploy)")
+        sub.add_argument("--region", help="the stack's region; default: the AWS CLI's")
+        sub.add_argument("--profile", help="an AWS CLI profile; default: the environment's")
+
+    publish = commands.add_parser(
+        "publish-portal",
+        help="upload the built portal to a deployed stack and write its config.json",
+    )
+    stack(publish)
+    publish.add_argument(
+        "--dist", type=Path, default=Path("web/dist"), help="the built portal (make portal)"
+    )
+    publish.add_argument("--prune", action="store_true", help="also delete files of earlier builds")
+    publish.add_argument(
+        "--dry-run", action="store_true", help="read the stack and the build; change nothing"
+    )
+    publish.set_defaults(run=_publish_portal)
+
+    install = commands.add_parser(
+        "install-model", help="make a model the active version of a deployed stack"
+    )
+    stack(install)
+    install.add_argument("--model", type=Path, help="model directory; default: the default model")
+    install.set_defaults(run=_install_model)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carescore", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -306,6 +379,8 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--queue-url", help="the stack's AggregatorFailuresQueueUrl output")
     target.add_argument("--local", action="store_true", help="the running local stack")
     redrive.set_defaults(run=_redrive)
+
+    _deployed_stack_commands(commands)
     return parser
 
 

@@ -45,7 +45,7 @@ from infra.cognito import (
 from infra.console import Console
 from infra.gateway import SCHEDULES_PATH, TOKEN_PATH, Gateway
 from infra.http_server import GatewayServer
-from infra.intrinsics import Known, UnresolvedReference
+from infra.intrinsics import Known, UnresolvedReference, evaluate_conditions
 from infra.lambdas import RunningFunctions, start_functions, trigger_values
 from infra.oauth import TokenEndpoint, emulator_lookup
 from infra.stack import Emulator, StackError, aws_environment, create_stack, supported_types
@@ -207,6 +207,7 @@ def build(template_path: Path | None = None, console: Console | None = None) -> 
             f"from {template_path.name}"
         )
         console.detail("provisioned: " + ", ".join(sorted(stack.physical_ids)))
+        _say_not_provisioned(local_plan, console)
         served = sorted({route.function for route in local_plan.routes})
         if os.environ.get("CARESCORE_INSTALL_MODEL") != "0":
             version = _install_default_model(stack.environments, served)
@@ -236,6 +237,24 @@ def build(template_path: Path | None = None, console: Console | None = None) -> 
     return RunningStack(emulator, local_plan, functions, gateway, console, cognito, users)
 
 
+def _say_not_provisioned(local_plan: LocalPlan, console: Console) -> None:
+    """Names what the template declares but the local stack does not create: the portal's
+    CDN on the terminal (the gateway stands in for it), the rest in the log."""
+    hosting = {
+        logical: why
+        for logical, why in local_plan.not_provisioned.items()
+        if why.startswith("AWS::CloudFront::")
+    }
+    if hosting:
+        reason = next(iter(hosting.values())).split(": ", 1)[1]
+        console.say(f"not provisioned locally: {', '.join(sorted(hosting))} (CloudFront; {reason})")
+    for logical, why in sorted(local_plan.not_provisioned.items()):
+        if logical not in hosting:
+            console.detail(f"not provisioned locally: {logical} ({why})")
+    for name, value in local_plan.overrides.items():
+        console.detail(f"parameter {name}={value} (the local stack's override)")
+
+
 def _provision_cognito(
     endpoint: str, local_plan: LocalPlan, console: Console
 ) -> CognitoStack | None:
@@ -259,6 +278,8 @@ def _security(local_plan: LocalPlan, cognito: CognitoStack | None) -> ApiSecurit
     """The HTTP API's authorizers and CORS, references resolved to what was created."""
     known = cognito.known if cognito is not None else Known(refs=dict(local_plan.parameters))
     try:
+        if not known.conditions:
+            evaluate_conditions(local_plan.template, known)
         return api_security(local_plan.template, known)
     except UnresolvedReference as error:
         raise TemplateError(f"HTTP API authorizer or CORS: cannot resolve {error}") from error

@@ -171,7 +171,14 @@ def create_stack(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            client.create_stack(StackName=STACK_NAME, TemplateBody=json.dumps(template))
+            client.create_stack(
+                StackName=STACK_NAME,
+                TemplateBody=json.dumps(template),
+                Parameters=[
+                    {"ParameterKey": name, "ParameterValue": value}
+                    for name, value in plan.overrides.items()
+                ],
+            )
         except Exception as error:  # botocore's ClientError and moto's own failures alike
             raise StackError(f"the emulator could not create the stack: {error}") from error
     description = client.describe_stacks(StackName=STACK_NAME)["Stacks"][0]

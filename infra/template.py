@@ -41,6 +41,16 @@ PLAYED_LOCALLY = (
     "AWS::Cognito::",
 )
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+# Resource type prefixes the local stack deliberately provisions nowhere, with what stands
+# in for them. The portal's CDN: moto has no CloudFront in its CloudFormation, and locally
+# the gateway serves the built portal and its config.json on the API's own origin.
+NOT_PROVISIONED_LOCALLY = {
+    "AWS::CloudFront::": "the local gateway serves web/dist and /config.json itself",
+}
+# Parameters the local stack sets, as a deployment sets them with --parameter-overrides,
+# when the template declares them with an empty default. PortalOrigin: empty means "the
+# CloudFront distribution's domain", which does not exist locally.
+LOCAL_PARAMETERS = {"PortalOrigin": "http://localhost:8080"}
 
 
 class TemplateError(ValueError):
@@ -107,13 +117,26 @@ def _with_s3_code_uris(sam: dict[str, Any]) -> dict[str, Any]:
     return sam
 
 
+def local_overrides(template: dict[str, Any]) -> dict[str, str]:
+    """The LOCAL_PARAMETERS this template declares with an empty default (a default that
+    names something, such as a test template's origin, is kept)."""
+    declared = template.get("Parameters") or {}
+    return {
+        name: value
+        for name, value in LOCAL_PARAMETERS.items()
+        if isinstance(declared.get(name), dict) and not declared[name].get("Default")
+    }
+
+
 def parameter_defaults(template: dict[str, Any]) -> dict[str, Any]:
-    """Each template parameter's default, plus the pseudo parameters the transform needs."""
+    """Each template parameter's default (or its local override), plus the pseudo
+    parameters the transform needs."""
     values: dict[str, Any] = {
         name: spec["Default"]
         for name, spec in template.get("Parameters", {}).items()
         if isinstance(spec, dict) and "Default" in spec
     }
+    values |= local_overrides(template)
     return values | {"AWS::Region": REGION, "AWS::Partition": "aws", "AWS::AccountId": ACCOUNT_ID}
 
 
@@ -219,6 +242,9 @@ class LocalPlan:
     template: dict[str, Any] = field(default_factory=dict)  # the whole transformed template
     sam: dict[str, Any] = field(default_factory=dict)  # the template as written (its Events)
     parameters: dict[str, Any] = field(default_factory=dict)  # defaults + pseudo parameters
+    overrides: dict[str, str] = field(default_factory=dict)  # LOCAL_PARAMETERS it declares
+    # logical id -> why nothing provisions it locally (deliberately, or no emulator model)
+    not_provisioned: dict[str, str] = field(default_factory=dict)
 
 
 def _placeholder(
@@ -279,7 +305,9 @@ def _emulated_template(cfn: dict[str, Any], supported: frozenset[str]) -> dict[s
     kept = {
         logical: resource
         for logical, resource in resources.items()
-        if resource["Type"] in supported and not resource["Type"].startswith(PLAYED_LOCALLY)
+        if resource["Type"] in supported
+        and not resource["Type"].startswith(PLAYED_LOCALLY)
+        and not resource["Type"].startswith(tuple(NOT_PROVISIONED_LOCALLY))
     }
     played = {logical: resource for logical, resource in resources.items() if logical not in kept}
     emulated_resources: dict[str, Any] = {}
@@ -363,6 +391,21 @@ def _image_entry(
     return command[0], context if isinstance(context, str) else None
 
 
+def _not_provisioned(cfn: dict[str, Any], emulated: dict[str, Any]) -> dict[str, str]:
+    """The resources neither the emulator creates nor the local stack plays, and why."""
+    found: dict[str, str] = {}
+    for logical, resource in cfn["Resources"].items():
+        kind = str(resource["Type"])
+        if logical in emulated["Resources"] or kind.startswith(PLAYED_LOCALLY):
+            continue
+        reason = next(
+            (why for prefix, why in NOT_PROVISIONED_LOCALLY.items() if kind.startswith(prefix)),
+            "the emulator's CloudFormation cannot create it",
+        )
+        found[logical] = f"{kind}: {reason}"
+    return found
+
+
 def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
     """Reads and transforms `template_path` and splits it for the local stack.
 
@@ -384,4 +427,6 @@ def plan(template_path: Path, supported: frozenset[str]) -> LocalPlan:
         template=cfn,
         sam=sam,
         parameters=parameter_defaults(sam) | {"AWS::StackName": STACK_NAME},
+        overrides=local_overrides(sam),
+        not_provisioned=_not_provisioned(cfn, emulated),
     )

@@ -64,8 +64,32 @@ def test_the_lock_was_made_from_these_dependencies(lock: str, extras: bool) -> N
     assert direct == {canonicalize_name(r.name) for r in _declared(extras)}, RELOCK
 
 
+def test_the_deployment_tools_are_pinned_from_their_own_list() -> None:
+    """requirements/deploy.txt (SAM CLI, in .venv-deploy) is made from deploy.in alone."""
+    declared = [
+        Requirement(line)
+        for line in (ROOT / "requirements" / "deploy.in").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    pins, _ = _lock("deploy.txt")
+    text = (ROOT / "requirements" / "deploy.txt").read_text(encoding="utf-8")
+    direct = {
+        canonicalize_name(name)
+        for name, _ in re.findall(
+            r"^([A-Za-z0-9][\w.-]*)==(\S+)[^\n]*\n(?:\s+--hash[^\n]*\n)+"
+            r"\s+# via -r requirements/deploy\.in",
+            text,
+            re.M,
+        )
+    }
+    assert direct == {canonicalize_name(r.name) for r in declared}, RELOCK
+    for requirement in declared:
+        name = canonicalize_name(requirement.name)
+        assert requirement.specifier.contains(pins[name], prereleases=True), RELOCK
+
+
 def test_every_pin_carries_a_hash() -> None:
-    for lock in ("dev.txt", "lambda.txt"):
+    for lock in ("dev.txt", "lambda.txt", "deploy.txt"):
         text = (ROOT / "requirements" / lock).read_text(encoding="utf-8")
         blocks = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
         for block in blocks:

@@ -106,7 +106,7 @@ def test_the_aggregator_reads_the_tasks_stream_with_partial_failures_and_an_on_f
 
 def test_buckets_are_private_encrypted_and_versioned(transformed: dict[str, Any]) -> None:
     buckets = of_type(transformed, "AWS::S3::Bucket")
-    assert set(buckets) == {"ModelsBucket", "DatasetsBucket"}
+    assert set(buckets) == {"ModelsBucket", "DatasetsBucket", "PortalBucket"}
     for bucket in buckets.values():
         props = bucket["Properties"]
         assert all(props["PublicAccessBlockConfiguration"].values())
@@ -243,14 +243,29 @@ def test_jwt_authorizer_trusts_only_the_pool_and_its_two_clients(raw: dict[str, 
     }
 
 
+# The portal's origin wherever the template needs it: the distribution's own domain unless
+# the PortalOrigin parameter names another (a custom domain in front of it).
+PORTAL_ORIGIN = {
+    "Fn::If": [
+        "PortalOnCloudFrontDomain",
+        {"Fn::Sub": "https://${PortalDistribution.DomainName}"},
+        {"Ref": "PortalOrigin"},
+    ]
+}
+
+
 def test_cors_allows_only_the_portal_origin(
     raw: dict[str, Any], transformed: dict[str, Any]
 ) -> None:
     cors = raw["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"]
-    assert cors["AllowOrigins"] == [{"Ref": "PortalOrigin"}]
-    assert raw["Parameters"]["PortalOrigin"]["Default"] == "http://localhost:8080"
+    assert cors["AllowOrigins"] == [PORTAL_ORIGIN]
+    assert raw["Parameters"]["PortalOrigin"]["Default"] == ""
+    assert raw["Conditions"]["PortalOnCloudFrontDomain"] == {
+        "Fn::Equals": [{"Ref": "PortalOrigin"}, ""]
+    }
     rendered = _http_api_body(transformed)["x-amazon-apigateway-cors"]
-    assert rendered["allowOrigins"] == ["http://localhost:8080"]
+    [origin] = rendered["allowOrigins"]
+    assert origin["Fn::If"][:2] == PORTAL_ORIGIN["Fn::If"][:2]
     assert "*" not in rendered["allowHeaders"]
     assert "*" not in rendered["allowMethods"]
     assert {"Authorization", "Content-Type", "Idempotency-Key"} <= set(rendered["allowHeaders"])
@@ -274,7 +289,8 @@ def test_portal_client_keeps_no_secret_and_signs_in_back_to_the_portal(
         "ALLOW_REFRESH_TOKEN_AUTH",
     }
     assert portal["AllowedOAuthFlows"] == ["code"]
-    assert portal["CallbackURLs"] == [{"Ref": "PortalOrigin"}]
+    assert portal["CallbackURLs"] == [PORTAL_ORIGIN]
+    assert portal["LogoutURLs"] == [PORTAL_ORIGIN]
 
 
 def test_machine_client_gets_every_api_scope_by_client_credentials_only(
@@ -309,13 +325,34 @@ def test_google_sign_in_is_off_unless_both_parameters_are_given(
     }
 
 
-def test_bucket_policies_only_deny_and_objects_are_never_public(
+PORTAL_DISTRIBUTION_ARN = {
+    "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/"
+    "${PortalDistribution}"
+}
+
+
+def test_bucket_policies_deny_and_only_the_portal_distribution_may_read(
     transformed: dict[str, Any],
 ) -> None:
-    policies = of_type(transformed, "AWS::S3::BucketPolicy").values()
-    for policy in policies:
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            assert statement["Effect"] == "Deny"
+    policies = of_type(transformed, "AWS::S3::BucketPolicy")
+    assert {p["Properties"]["Bucket"]["Ref"] for p in policies.values()} == {
+        "ModelsBucket",
+        "DatasetsBucket",
+        "PortalBucket",
+    }
+    for logical, policy in policies.items():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert any(s["Sid"] == "DenyInsecureTransport" for s in statements), logical
+        allows = [s for s in statements if s["Effect"] == "Allow"]
+        if logical != "PortalBucketPolicy":
+            assert not allows, logical
+            continue
+        # One grant: this distribution (through its OAC) reads objects, nothing else.
+        [allow] = allows
+        assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert allow["Action"] == "s3:GetObject"
+        assert allow["Resource"] == {"Fn::Sub": "${PortalBucket.Arn}/*"}
+        assert allow["Condition"] == {"StringEquals": {"AWS:SourceArn": PORTAL_DISTRIBUTION_ARN}}
     for bucket in of_type(transformed, "AWS::S3::Bucket").values():
         props = bucket["Properties"]
         assert "AccessControl" not in props
@@ -364,3 +401,85 @@ def test_the_training_function_writes_models_never_datasets(transformed: dict[st
     resources = [r["Fn::Sub"] for s in writes for r in _listed(s["Resource"])]
     assert resources
     assert all(r.startswith("${ModelsBucket.Arn}/") for r in resources)
+
+
+def test_the_portal_is_a_private_bucket_behind_cloudfront_with_origin_access_control(
+    transformed: dict[str, Any],
+) -> None:
+    resources = transformed["Resources"]
+    # OAC, never the legacy origin access identity.
+    assert not of_type(transformed, "AWS::CloudFront::CloudFrontOriginAccessIdentity")
+    oac = resources["PortalOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert oac["OriginAccessControlOriginType"] == "s3"
+    assert (oac["SigningBehavior"], oac["SigningProtocol"]) == ("always", "sigv4")
+    config = resources["PortalDistribution"]["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["PortalBucket", "RegionalDomainName"]}
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["PortalOriginAccessControl", "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    assert config["DefaultRootObject"] == "index.html"
+    behaviors = [config["DefaultCacheBehavior"], *config.get("CacheBehaviors", [])]
+    for behavior in behaviors:
+        assert behavior["TargetOriginId"] == origin["Id"]
+        assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
+        assert behavior["AllowedMethods"] == ["GET", "HEAD"]
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": "PortalResponseHeadersPolicy"}
+    # config.json is never cached at the edge.
+    [settings] = [b for b in behaviors if b.get("PathPattern") == "/config.json"]
+    assert settings["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+
+
+def test_unknown_portal_paths_get_the_app_so_its_router_answers(
+    transformed: dict[str, Any],
+) -> None:
+    config = transformed["Resources"]["PortalDistribution"]["Properties"]["DistributionConfig"]
+    errors = {e["ErrorCode"]: e for e in config["CustomErrorResponses"]}
+    # S3 answers 403 through OAC for a key that does not exist (no ListBucket grant).
+    assert set(errors) == {403, 404}
+    for error in errors.values():
+        assert (error["ResponseCode"], error["ResponsePagePath"]) == (200, "/index.html")
+
+
+def test_portal_responses_carry_security_headers(transformed: dict[str, Any]) -> None:
+    policy = transformed["Resources"]["PortalResponseHeadersPolicy"]["Properties"]
+    security = policy["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    assert security["ContentTypeOptions"]["Override"] is True
+    assert security["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    separator, parts = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Join"]
+    assert separator == "; "
+    directives = {
+        (part if isinstance(part, str) else part["Fn::Sub"]).split(" ", 1)[0]: part
+        for part in parts
+    }
+    assert directives["default-src"] == "default-src 'self'"
+    assert directives["script-src"] == "script-src 'self'"
+    assert directives["frame-ancestors"] == "frame-ancestors 'none'"
+    assert directives["object-src"] == "object-src 'none'"
+    connect = directives["connect-src"]["Fn::Sub"]
+    # Region-wide names only: naming this stack's API or buckets would make the
+    # distribution depend on what depends on its domain.
+    assert "${HttpApi" not in connect
+    assert "Bucket" not in connect
+    assert "execute-api.${AWS::Region}" in connect
+    assert "cognito-idp.${AWS::Region}" in connect
+
+
+def test_portal_origin_is_the_same_everywhere_it_is_named(raw: dict[str, Any]) -> None:
+    resources = raw["Resources"]
+    [rule] = resources["DatasetsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedOrigins"] == [PORTAL_ORIGIN]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert raw["Outputs"]["PortalOrigin"]["Value"] == PORTAL_ORIGIN
+    assert raw["Outputs"]["PortalUrl"]["Value"] == {
+        "Fn::Sub": "https://${PortalDistribution.DomainName}"
+    }
+
+
+def test_outputs_name_everything_publishing_the_portal_reads(
+    transformed: dict[str, Any],
+) -> None:
+    from infra.publish import STACK_OUTPUTS
+
+    assert set(STACK_OUTPUTS) <= set(transformed["Outputs"])
