@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tests.browser.conftest import Portal, check_page, sign_in
 
 TASKS = "**/v1/tasks?*"
+CONFIRM = re.compile(r"^Confirm ")
 
 
 def _refuse(status: int, code: str) -> Any:
@@ -59,3 +61,19 @@ def test_an_unreachable_api_is_explained_and_can_be_retried(page: Any, portal: P
     # THEN the page recovers
     alert.wait_for(state="detached")
     page.get_by_role("heading", name="Sent requests").wait_for()
+
+
+def test_a_stale_review_reloads_the_request_with_a_message(page: Any, portal: Portal) -> None:
+    # GIVEN a supervisor on Review, and the request changed since it was loaded (412)
+    sign_in(page, portal, "supervisor")
+    page.get_by_role("heading", name="Review", level=1).wait_for()
+    actions = page.get_by_role("group", name="Label this request")
+    actions.get_by_role("button", name=CONFIRM).wait_for()
+    page.route("**/v1/tasks/*/review", _refuse(412, "precondition_failed"))
+    # WHEN they confirm the model's label with Enter
+    page.get_by_role("heading", name="Decision to review").click()
+    page.keyboard.press("Enter")
+    # THEN the request is reloaded, they are told, and can choose again
+    page.get_by_role("alert").filter(has_text="changed since it was loaded").wait_for()
+    assert actions.get_by_role("button", name=CONFIRM).is_enabled()
+    check_page(page, "supervisor-review-stale")

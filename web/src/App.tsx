@@ -4,6 +4,7 @@ import { Header } from "./components/Header";
 import { ServicesContext, type Services } from "./context";
 import { CustomerPage } from "./pages/customer/CustomerPage";
 import { QueuePage } from "./pages/queue/QueuePage";
+import { ReviewPage } from "./pages/review/ReviewPage";
 import { SignInPage } from "./pages/signin/SignInPage";
 import { PAGES, homeOf, pagesFor, type PageId } from "./router";
 
@@ -38,6 +39,8 @@ export function App({ services }: { services: Services }) {
           <SignInPage onSignedIn={() => router.go(homeOf(session.user.value?.role ?? "customer"))} />
         ) : page === "requests" ? (
           <CustomerPage />
+        ) : page === "review" ? (
+          <ReviewPage />
         ) : (
           <QueuePage user={user} />
         )}

@@ -9,6 +9,13 @@ export type Label = Task["decision"]["label"];
 export type CreateTask = components["schemas"]["CreateTaskRequest"];
 export type TaskChanges = components["schemas"]["UpdateTaskRequest"];
 export type TaskQuery = NonNullable<paths["/v1/tasks"]["get"]["parameters"]["query"]>;
+export type ReviewQueueItem = components["schemas"]["ReviewQueueItem"];
+export type ReviewQueueQuery = NonNullable<
+  paths["/v1/reviews/queue"]["get"]["parameters"]["query"]
+>;
+export type ReviewRequest = components["schemas"]["ReviewRequest"];
+export type ReviewStats = components["schemas"]["ReviewStats"];
+export type Agreement = components["schemas"]["Agreement"];
 
 export type ApiProblem =
   | "unauthenticated"
@@ -122,5 +129,18 @@ export function createApi({ baseUrl, accessToken, onUnauthenticated }: ApiOption
           body,
         }),
       ),
+    getTask: (taskId: string) =>
+      call(() => client.GET("/v1/tasks/{task_id}", { params: { path: { task_id: taskId } } })),
+    reviewQueue: (query: ReviewQueueQuery) =>
+      call(() => client.GET("/v1/reviews/queue", { params: { query } })),
+    /** Confirms or corrects the task's label at `revision` (its ETag); 412 when it changed since. */
+    reviewTask: (taskId: string, revision: number, body: ReviewRequest) =>
+      call(() =>
+        client.POST("/v1/tasks/{task_id}/review", {
+          params: { path: { task_id: taskId }, header: { "if-match": `"${revision}"` } },
+          body,
+        }),
+      ),
+    reviewStats: () => call(() => client.GET("/v1/reviews/stats")),
   };
 }

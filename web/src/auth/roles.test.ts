@@ -22,8 +22,12 @@ describe("pages by role", () => {
 
   it("shows staff the queue and not the customer page", () => {
     expect(pagesFor("agent")).toEqual(["queue"]);
-    expect(pagesFor("supervisor")).toEqual(["queue"]);
-    expect(homeOf("supervisor")).toBe("queue");
+    expect(homeOf("agent")).toBe("queue");
+  });
+
+  it("lands supervisors on Review with the queue still reachable", () => {
+    expect(pagesFor("supervisor")).toEqual(["review", "queue"]);
+    expect(homeOf("supervisor")).toBe("review");
   });
 
   it("reads the page from the hash and ignores unknown ones", () => {
