@@ -77,3 +77,43 @@ def test_a_stale_review_reloads_the_request_with_a_message(page: Any, portal: Po
     page.get_by_role("alert").filter(has_text="changed since it was loaded").wait_for()
     assert actions.get_by_role("button", name=CONFIRM).is_enabled()
     check_page(page, "supervisor-review-stale")
+
+
+def test_retraining_suggested_is_a_visible_banner(page: Any, portal: Portal) -> None:
+    agreement = {
+        "reviewed": 60,
+        "agreed": 40,
+        "rate": 40 / 60,
+        "confusion": {"negative": {"negative": 30, "neutral": 12}, "neutral": {"neutral": 10}},
+    }
+    stats = {
+        "overall": agreement,
+        "by_category": {},
+        "by_model_version": {},
+        "by_week": {},
+        "alarm": {
+            "model_version": "m1",
+            "window": 50,
+            "threshold": 0.25,
+            "reviews": 50,
+            "corrections": 18,
+            "correction_rate": 0.36,
+            "retraining_suggested": True,
+        },
+    }
+    # GIVEN supervisors corrected more of the active model's decisions than the threshold
+    page.route(
+        "**/v1/reviews/stats",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(stats)
+        ),
+    )
+    # WHEN a supervisor opens Review
+    sign_in(page, portal, "supervisor")
+    # THEN a banner says retraining is suggested, with the figures behind it
+    banner = page.get_by_role("status").filter(has_text="Retraining suggested")
+    banner.wait_for()
+    assert "18 of the last 50" in banner.inner_text()
+    figures = page.get_by_role("region", name="Agreement")
+    assert "40 of 60 reviewed" in figures.inner_text()
+    check_page(page, "supervisor-review-retraining")
