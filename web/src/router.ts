@@ -2,7 +2,7 @@ import { signal, type ReadonlySignal } from "@preact/signals";
 
 import type { Role } from "./auth/roles";
 
-export type PageId = "sign-in" | "requests" | "review" | "queue";
+export type PageId = "sign-in" | "requests" | "review" | "models" | "queue";
 
 interface PageInfo {
   title: string;
@@ -13,6 +13,7 @@ interface PageInfo {
 export const PAGES: Record<Exclude<PageId, "sign-in">, PageInfo> = {
   requests: { title: "My requests", roles: ["customer"] },
   review: { title: "Review", roles: ["supervisor"] },
+  models: { title: "Models", roles: ["supervisor"] },
   queue: { title: "Queue", roles: ["agent", "supervisor"] },
 };
 

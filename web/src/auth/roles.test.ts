@@ -22,11 +22,12 @@ describe("pages by role", () => {
 
   it("shows staff the queue and not the customer page", () => {
     expect(pagesFor("agent")).toEqual(["queue"]);
+    expect(pagesFor("agent")).not.toContain("models");
     expect(homeOf("agent")).toBe("queue");
   });
 
-  it("lands supervisors on Review with the queue still reachable", () => {
-    expect(pagesFor("supervisor")).toEqual(["review", "queue"]);
+  it("lands supervisors on Review with Models and the queue reachable", () => {
+    expect(pagesFor("supervisor")).toEqual(["review", "models", "queue"]);
     expect(homeOf("supervisor")).toBe("review");
   });
 

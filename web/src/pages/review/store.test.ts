@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { actionForKey, confusionRows } from "./store";
+import type { Api, ReviewStats } from "../../api/client";
+import { actionForKey, confusionRows, createReviewStore } from "./store";
 
 describe("review keys", () => {
   it("maps digits and initials to labels and Enter to confirming", () => {
@@ -24,5 +25,32 @@ describe("confusion rows", () => {
       { model: "neutral", counts: [0, 0, 0], total: 0 },
       { model: "positive", counts: [0, 0, 0], total: 0 },
     ]);
+  });
+});
+
+describe("review store", () => {
+  function deferred<T>() {
+    let resolve!: (value: T) => void;
+    const promise = new Promise<T>((done) => (resolve = done));
+    return { promise, resolve };
+  }
+
+  function stats(reviewed: number): ReviewStats {
+    const agreement = { reviewed, agreed: reviewed, rate: reviewed ? 1 : null, confusion: {} };
+    return { overall: agreement, by_category: {}, by_model_version: {}, by_week: {}, alarm: null };
+  }
+
+  it("keeps the newest agreement figures when an older answer arrives late", async () => {
+    const answers = [deferred<ReviewStats>(), deferred<ReviewStats>()];
+    let call = 0;
+    const api = { reviewStats: () => answers[call++]!.promise } as unknown as Api;
+    const store = createReviewStore(api);
+    const first = store.loadStats(); // slow: a cold server
+    const second = store.loadStats(); // after a review: quick
+    answers[1]!.resolve(stats(3));
+    await second;
+    answers[0]!.resolve(stats(2));
+    await first;
+    expect(store.stats.value?.overall.reviewed).toBe(3);
   });
 });

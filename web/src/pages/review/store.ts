@@ -65,27 +65,40 @@ export function createReviewStore(api: Api) {
     () => items.value.find((item) => item.task.id === currentId.value) ?? items.value[0] ?? null,
   );
 
+  // Answers can come back out of order (one call waits for a busy server, a later one does
+  // not): only the latest call of each kind may set what the page shows.
+  let statsCall = 0;
+  let queueCall = 0;
+
   async function loadStats(): Promise<void> {
+    const mine = ++statsCall;
     try {
-      stats.value = await api.reviewStats();
+      const answer = await api.reviewStats();
+      if (mine !== statsCall) return;
+      stats.value = answer;
       statsError.value = null;
     } catch (failure) {
-      statsError.value = asApiError(failure);
+      if (mine === statsCall) statsError.value = asApiError(failure);
     }
   }
 
   async function loadQueue(cursor: string | null = null): Promise<void> {
+    const mine = ++queueCall;
     loading.value = true;
     error.value = null;
     try {
       const page = await api.reviewQueue({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      items.value = cursor ? [...items.value, ...page.items] : page.items;
+      if (mine !== queueCall) return;
+      // A page after the first may repeat an item the first page had (the queue moved).
+      const known = cursor ? new Set(items.value.map((item) => item.task.id)) : new Set();
+      const fresh = page.items.filter((item) => !known.has(item.task.id));
+      items.value = cursor ? [...items.value, ...fresh] : page.items;
       nextCursor.value = page.next_cursor ?? null;
       loaded.value = true;
     } catch (failure) {
-      error.value = asApiError(failure);
+      if (mine === queueCall) error.value = asApiError(failure);
     } finally {
-      loading.value = false;
+      if (mine === queueCall) loading.value = false;
     }
   }
 
