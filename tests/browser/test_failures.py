@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import Portal, check_page, sign_in
 
 TASKS = "**/v1/tasks?*"
@@ -17,6 +19,13 @@ def _refuse(status: int, code: str) -> Any:
 
     def handler(route: Any) -> None:
         route.fulfill(status=status, content_type="application/json", body=body)
+
+    return handler
+
+
+def _answer(body: Any) -> Any:
+    def handler(route: Any) -> None:
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
 
     return handler
 
@@ -117,3 +126,69 @@ def test_retraining_suggested_is_a_visible_banner(page: Any, portal: Portal) -> 
     figures = page.get_by_role("region", name="Agreement")
     assert "40 of 60 reviewed" in figures.inner_text()
     check_page(page, "supervisor-review-retraining")
+
+
+def test_models_page_explains_an_unreachable_registry_and_recovers(
+    page: Any, portal: Portal
+) -> None:
+    # GIVEN the registry cannot be reached when a supervisor opens Models
+    sign_in(page, portal, "supervisor")
+    page.route("**/v1/models", lambda route: route.abort("connectionrefused"))
+    page.goto(f"{portal.url}/#/models")
+    registry = page.get_by_role("region", name="Registry")
+    alert = registry.get_by_role("alert").filter(has_text="cannot be reached")
+    alert.wait_for()
+    # AND the rest of the page still works: the thresholds load
+    thresholds = page.get_by_role("region", name="Support-level thresholds")
+    expect(thresholds.get_by_test_id("thresholds-in-force")).to_be_visible()
+    check_page(page, "supervisor-models-registry-down")
+    # WHEN it is back and they try again THEN the versions are listed
+    page.unroute("**/v1/models")
+    alert.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("region", name="Model versions")).to_be_visible()
+    expect(alert).to_have_count(0)
+
+
+def test_a_stack_without_models_or_runs_says_so(page: Any, portal: Portal) -> None:
+    page.route("**/v1/models", _answer({"active_version": None, "items": []}))
+    page.route("**/v1/training-runs?*", _answer({"items": []}))
+    # WHEN a supervisor opens Models on a registry with nothing in it
+    sign_in(page, portal, "supervisor")
+    page.goto(f"{portal.url}/#/models")
+    # THEN each section says what is missing and what to do
+    registry = page.get_by_role("region", name="Registry")
+    expect(registry).to_contain_text("No model is active")
+    expect(registry).to_contain_text("No model versions yet")
+    compare = page.get_by_role("region", name="Compare versions")
+    expect(compare).to_contain_text("needs two versions")
+    expect(page.get_by_role("region", name="Train a new version")).to_contain_text(
+        "No training runs yet"
+    )
+    check_page(page, "supervisor-models-empty")
+
+
+def test_thresholds_changed_meanwhile_are_shown_before_saving_again(
+    page: Any, portal: Portal
+) -> None:
+    # GIVEN a supervisor proposing new thresholds, and another change saved meanwhile (412)
+    sign_in(page, portal, "supervisor")
+    page.goto(f"{portal.url}/#/models")
+    section = page.get_by_role("region", name="Support-level thresholds")
+    expect(section.get_by_test_id("thresholds-in-force")).to_be_visible()
+    page.route(
+        "**/v1/config/support-levels",
+        lambda route: (
+            _refuse(412, "precondition_failed")(route)
+            if route.request.method == "PUT"
+            else route.fallback()
+        ),
+    )
+    escalate = section.get_by_label("Escalate from (negative probability)")
+    escalate.fill("0.7")
+    section.get_by_label("Reason for the change (recorded)").fill("Escalate sooner")
+    # WHEN they save
+    section.get_by_role("button", name="Save thresholds").click()
+    # THEN they are told, the thresholds in force are shown, and their proposal is kept
+    expect(section.get_by_role("alert")).to_contain_text("changed the thresholds meanwhile")
+    expect(escalate).to_have_value("0.7")
+    check_page(page, "supervisor-models-thresholds-stale")

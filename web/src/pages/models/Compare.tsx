@@ -7,6 +7,18 @@ import type { RegistryStore } from "./registry";
 /** Two versions side by side on the same test data. */
 export function Compare({ store }: { store: RegistryStore }) {
   const versions = store.list.value?.items ?? [];
+  if (!store.list.value) {
+    return (
+      <section aria-labelledby="compare-heading" class="card" id="compare">
+        <h2 id="compare-heading">Compare versions</h2>
+        <p class="meta">
+          {store.error.value
+            ? "Versions can be compared once the registry can be read."
+            : "Waiting for the registry…"}
+        </p>
+      </section>
+    );
+  }
   if (versions.length < 2) {
     return (
       <section aria-labelledby="compare-heading" class="card" id="compare">
