@@ -1,3 +1,5 @@
+import type { Agreement as AgreementFigures } from "../../api/client";
+import { categoryLabel } from "../../catalog";
 import { ErrorNotice, Loading } from "../../components/Notices";
 import { LABEL_TEXT, percent } from "../../format";
 import { LABELS, confusionRows, type ReviewStore } from "./store";
@@ -19,7 +21,8 @@ export function Agreement({ store }: { store: ReviewStore }) {
           <strong>Retraining suggested.</strong> Supervisors corrected {alarm.corrections} of the
           last {alarm.reviews} reviews of model {alarm.model_version}
           {alarm.correction_rate !== null ? ` (${percent(alarm.correction_rate)})` : ""}, above
-          the {percent(alarm.threshold)} threshold.
+          the {percent(alarm.threshold)} threshold. <a href="#/models">Train a new version</a>{" "}
+          on the Models page.
         </div>
       ) : alarm ? (
         <p class="meta">
@@ -71,8 +74,61 @@ export function Agreement({ store }: { store: ReviewStore }) {
             </tbody>
           </table>
           <p class="meta">The diagonal (in bold) is where supervisors kept the model's label.</p>
+          <BreakdownTable
+            caption="By model version"
+            heading="Version"
+            rows={stats?.by_model_version ?? {}}
+          />
+          <BreakdownTable caption="By category" heading="Category" rows={stats?.by_category ?? {}} />
         </>
       ) : null}
     </section>
+  );
+}
+
+/** Agreement split one way (by model version, by category), largest first. */
+function BreakdownTable({
+  caption,
+  heading,
+  rows,
+}: {
+  caption: string;
+  heading: string;
+  rows: Record<string, AgreementFigures>;
+}) {
+  const entries = Object.entries(rows)
+    .filter(([, figures]) => figures.reviewed > 0)
+    .sort(([, a], [, b]) => b.reviewed - a.reviewed);
+  if (entries.length === 0) return null;
+  return (
+    <table class="figures breakdown">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{heading}</th>
+          <th scope="col" class="num">
+            Reviewed
+          </th>
+          <th scope="col" class="num">
+            Agreed
+          </th>
+          <th scope="col" class="num">
+            Rate
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {entries.map(([key, figures]) => (
+          <tr key={key}>
+            <th scope="row" class={heading === "Version" ? "mono version" : undefined}>
+              {heading === "Category" ? categoryLabel(key) : key}
+            </th>
+            <td class="num">{figures.reviewed}</td>
+            <td class="num">{figures.agreed}</td>
+            <td class="num">{figures.rate === null ? "–" : percent(figures.rate)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
