@@ -149,11 +149,15 @@ def move_the_active_model(page: Any, before: str, new: str) -> None:
     # THEN the earlier version is active again
     expect(page.get_by_role("status").filter(has_text=f"Rolled back to {before}")).to_be_visible()
     expect(active_line).to_contain_text(before)
-    # WHEN they promote the new version again, with a reason
-    detail.get_by_role("button", name=f"Promote {new}…").click()
+    # WHEN they promote the new version again, with a reason, from the keyboard alone
+    detail.get_by_role("button", name=f"Promote {new}…").focus()
+    page.keyboard.press("Enter")
     form = page.get_by_role("form", name=f"Promote {new}")
-    form.get_by_label("Reason (recorded with the change)").fill("Browser test: it is better")
-    form.get_by_role("button", name="Confirm promotion").click()
+    expect(form.get_by_label("Reason (recorded with the change)")).to_be_focused()
+    page.keyboard.type("Browser test: it is better")
+    page.keyboard.press("Tab")
+    expect(form.get_by_role("button", name="Confirm promotion")).to_be_focused()
+    page.keyboard.press("Enter")
     # THEN it is active, and its history records both moves with their reasons
     expect(page.get_by_role("status").filter(has_text=f"Promoted {new}")).to_be_visible()
     expect(active_line).to_contain_text(new)

@@ -1,3 +1,5 @@
+import { useEffect, useRef } from "preact/hooks";
+
 import type { ModelDetail, ModelStatus } from "../../api/client";
 import { ConfusionMatrix, PerClassTable, figure, matrixOf } from "../../components/Figures";
 import { ErrorNotice, Loading } from "../../components/Notices";
@@ -18,6 +20,11 @@ export function ModelStatusBadge({ status }: { status: ModelStatus }) {
 /** Every version with its headline figures and lineage, newest first. */
 export function Registry({ store }: { store: RegistryStore }) {
   const list = store.list.value;
+  const noticeBox = useRef<HTMLParagraphElement>(null);
+  // After a move the form is gone: focus goes to what happened instead of to the page.
+  useEffect(() => {
+    if (store.notice.value) noticeBox.current?.focus();
+  }, [store.notice.value]);
   return (
     <section aria-labelledby="registry-heading" class="card" id="registry">
       <div class="section-head">
@@ -31,7 +38,7 @@ export function Registry({ store }: { store: RegistryStore }) {
       ) : null}
       {!list && store.loading.value ? <Loading what="Loading the registry…" /> : null}
       {store.notice.value ? (
-        <p class="notice success" role="status">
+        <p class="notice success" role="status" tabIndex={-1} ref={noticeBox}>
           {store.notice.value}
         </p>
       ) : null}
@@ -290,6 +297,11 @@ function VersionDetail({ store, detail }: { store: RegistryStore; detail: ModelD
 /** The written reason a promotion or rollback needs, and its confirmation. */
 function MoveForm({ store }: { store: RegistryStore }) {
   const move = store.move.value;
+  const reasonBox = useRef<HTMLTextAreaElement>(null);
+  // Opening the form puts the person where they write the reason.
+  useEffect(() => {
+    if (move) reasonBox.current?.focus();
+  }, [move]);
   if (!move) return null;
   const promoting = move.kind === "promote";
   const rejected = promoting && store.detail.value?.status === "rejected";
@@ -313,6 +325,7 @@ function MoveForm({ store }: { store: RegistryStore }) {
       </p>
       <label for="move-reason">Reason (recorded with the change)</label>
       <textarea
+        ref={reasonBox}
         id="move-reason"
         rows={2}
         maxLength={500}

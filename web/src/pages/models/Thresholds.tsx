@@ -139,8 +139,8 @@ function Preview({ store }: { store: ThresholdsStore }) {
   if (!preview) return null;
   const categories = Object.keys(preview.examined_by_category).sort();
   return (
-    <div class="preview" data-testid="thresholds-preview" role="status">
-      <p>
+    <div class="preview" data-testid="thresholds-preview">
+      <p role="status">
         <strong>{preview.changed}</strong> of {preview.examined} requests in the period would
         change support level{preview.complete ? "." : " (the newest ones only: the period has more)."}
       </p>

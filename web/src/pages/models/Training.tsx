@@ -155,9 +155,10 @@ export function RunView({ store }: { store: TrainingStore }) {
       <h3 id="run-heading">
         Training run <span class="mono">{run.run_id}</span>
       </h3>
-      <p class={`run-status run-${run.status}`} role="status" aria-live="polite">
+      {/* Announced when the status or stage changes, not at every step of progress. */}
+      <p class={`run-status run-${run.status}`} role="status">
         <strong>{RUN_STATUS_TEXT[run.status]}</strong>
-        {!finished && run.stage ? ` · stage ${run.stage} (${percent(run.progress)})` : ""}
+        {!finished && run.stage ? ` · stage ${run.stage}` : ""}
         {run.status === "succeeded" && run.model_version
           ? ` · version ${run.model_version} passed the gate`
           : ""}
@@ -165,8 +166,9 @@ export function RunView({ store }: { store: TrainingStore }) {
           ? ` · version ${run.model_version} is kept as rejected`
           : ""}
       </p>
-      <label for="run-progress" class="visually-hidden">
-        Training progress
+      <label for="run-progress" class="progress-label">
+        Training progress{finished ? "" : `: ${percent(overall)} of the run`}
+        {!finished && run.stage ? `, ${percent(run.progress)} of stage ${run.stage}` : ""}
       </label>
       <progress id="run-progress" max={1} value={overall}>
         {percent(overall)}

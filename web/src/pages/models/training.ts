@@ -10,6 +10,8 @@ const POLL_MS = 1500;
 const RUN_APPEARS_WITHIN_MS = 5 * 60 * 1000;
 // Stop asking after this long without an answer that moved; the person can ask again.
 const MAX_FAILED_POLLS = 5;
+// The API signs uploads of at most this many bytes per file.
+export const MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 function asApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
@@ -117,6 +119,9 @@ export function createTrainingStore(api: Api, onFinished: () => void, timers = W
     if (textColumn.value === labelColumn.value) return "The text and label columns must differ.";
     if (trainFile.value.size === 0) return "The train file is empty.";
     if (testFile.value?.size === 0) return "The test file is empty.";
+    for (const file of [trainFile.value, testFile.value]) {
+      if (file && file.size > MAX_FILE_BYTES) return `${file.name} is larger than 50 MiB.`;
+    }
     return mappingProblem.value;
   }
 
@@ -168,7 +173,8 @@ export function createTrainingStore(api: Api, onFinished: () => void, timers = W
       const run = dataset.runs[0];
       if (run) {
         resetForm();
-        await watch(run.run_id);
+        // Started by this upload: its end is news even if it ends before the first look.
+        await watch(run.run_id, true);
         return;
       }
       if (dataset.status === "expired" || Date.now() - since > RUN_APPEARS_WITHIN_MS) {
@@ -201,11 +207,13 @@ export function createTrainingStore(api: Api, onFinished: () => void, timers = W
     phase.value = "watching";
   }
 
-  /** Follows run `runId` until it finishes: status, stage and progress, then its reports. */
-  async function watch(runId: string): Promise<void> {
+  /** Follows run `runId` until it finishes: status, stage and progress, then its reports.
+   * `started` says the run was just started here, so its end is reported even if it has
+   * ended by the first look. */
+  async function watch(runId: string, started = false): Promise<void> {
     stopPolling();
     failedPolls = 0;
-    sawRunning = false;
+    sawRunning = started;
     watchError.value = null;
     if (watched.value?.run_id !== runId) watched.value = null;
     if (!runs.value.some((run) => run.run_id === runId)) void loadRuns();
