@@ -66,7 +66,6 @@ export function Registry({ store }: { store: RegistryStore }) {
                 <th scope="col" class="num">
                   Negative recall
                 </th>
-                <th scope="col">Trained against</th>
                 <th scope="col">
                   <span class="visually-hidden">Details</span>
                 </th>
@@ -77,8 +76,20 @@ export function Registry({ store }: { store: RegistryStore }) {
                 const open = store.selected.value === item.version;
                 return (
                   <tr key={item.version} aria-current={open ? "true" : undefined}>
-                    <th scope="row" class="mono version">
-                      {item.version}
+                    <th scope="row">
+                      <span class="mono version">{item.version}</span>
+                      <p class="meta">
+                        {item.lineage.parent_version ? (
+                          <>
+                            trained against{" "}
+                            <span class="mono version">{item.lineage.parent_version}</span>
+                          </>
+                        ) : item.lineage.dataset_id ? (
+                          "trained with no model active"
+                        ) : (
+                          "installed with the stack"
+                        )}
+                      </p>
                     </th>
                     <td>
                       <ModelStatusBadge status={item.status} />
@@ -87,13 +98,6 @@ export function Registry({ store }: { store: RegistryStore }) {
                     <td class="num">{figure(item.metrics["accuracy"])}</td>
                     <td class="num">{figure(item.metrics["macro_f1"])}</td>
                     <td class="num">{figure(item.metrics["negative_recall"])}</td>
-                    <td>
-                      {item.lineage.parent_version ? (
-                        <span class="mono version">{item.lineage.parent_version}</span>
-                      ) : (
-                        <span class="meta">{item.lineage.dataset_id ? "no active model" : "installed"}</span>
-                      )}
-                    </td>
                     <td>
                       <button
                         type="button"
