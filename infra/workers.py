@@ -3,9 +3,14 @@
 Every function of the template gets a `FunctionPool`: up to its reserved concurrency (or
 DEFAULT_CONCURRENCY) instances, each a `python -m infra.lambda_runtime` process with
 the function's environment only, so one function never sees another's variables. An instance
-serves one invocation at a time and stays warm for the next; concurrent invocations go to
-separate instances, and beyond the cap they wait for one to be free (Lambda would throttle
-them; locally a short wait is kinder). An invocation that runs past the function's timeout
+serves one invocation at a time and stays warm for the next. When every instance is busy, the
+pool scales out as Lambda does (a new instance, up to the cap), but the new one starts in the
+background and the invocation takes whichever instance is free first: on this machine a cold
+start costs seconds (10 s and more while the machine is busy) where a warm instance frees in
+milliseconds, so a burst of requests (a page loading its panels) never waits for a cold start
+it does not need, and the instance started stays warm for the next burst. At the cap,
+invocations wait for a free instance (Lambda would throttle them; locally a wait is kinder).
+An invocation that runs past the function's timeout
 is stopped by killing its instance, which is replaced on the next invocation, and is
 reported as Lambda reports it (`Sandbox.Timedout`). The instance's output (prints, logs,
 tracebacks) goes line by line to a sink with the function's name.
@@ -183,6 +188,14 @@ def _forward(stream: BinaryIO, name: str, sink: LogSink) -> None:
         sink(name, raw.decode("utf-8", errors="replace").rstrip("\n"))
 
 
+@dataclass
+class _Starting:
+    """An instance being started in the background for a waiting invocation."""
+
+    done: bool = False
+    failure: OSError | None = None
+
+
 class FunctionPool:
     """The instances of one function: reused warm, at most `spec.concurrency` at once."""
 
@@ -258,6 +271,11 @@ class FunctionPool:
         return instance
 
     def _acquire(self) -> _Instance:
+        """A free instance. While none is, and the pool is below its cap, a new one starts in
+        the background; this takes whichever is free first, the new one or a busy one that
+        finishes meanwhile. Raises OSError when the instance this call started could not
+        start and none came free."""
+        starting: _Starting | None = None
         with self._free:
             while True:
                 if self._closed:
@@ -267,11 +285,33 @@ class FunctionPool:
                     self._count -= 1
                 if self._idle:
                     return self._idle.pop()
-                if self._count < self.spec.concurrency:
+                if starting is not None and starting.failure is not None:
+                    raise starting.failure
+                if (starting is None or starting.done) and self._count < self.spec.concurrency:
                     self._count += 1
-                    break
+                    starting = _Starting()
+                    threading.Thread(
+                        target=self._start_in_background,
+                        args=(starting,),
+                        name=f"{self.spec.name}-start",
+                        daemon=True,
+                    ).start()
                 self._free.wait()
-        return self._start()
+
+    def _start_in_background(self, starting: _Starting) -> None:
+        """Starts one instance and puts it with the idle ones (or records why it could not
+        start), waking whoever waits for one."""
+        try:
+            instance = self._start()
+        except OSError as failure:
+            with self._free:
+                starting.failure = failure
+                starting.done = True
+                self._free.notify_all()
+            return
+        with self._free:
+            starting.done = True
+        self._release(instance)
 
     def _release(self, instance: _Instance) -> None:
         with self._free:

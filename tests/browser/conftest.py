@@ -1,11 +1,18 @@
 """The portal in Debian's headless Chromium (Playwright) against a local stack started as
 `carescore local`, with the demo users it prints. Every page is scanned with axe-core (from
 the portal's npm packages) and photographed at laptop and tablet widths into
-artifacts/browser/."""
+artifacts/browser/.
+
+Tests wait for what the page shows, never for a fixed time: locators and `expect` retry
+until the state appears or their timeout passes. One timeout serves both (WAIT_MS): the
+stack answers warm requests in well under a second, so it only bounds how long a test
+may hang when something is broken; waits for slow work (a training run) name their own."""
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +24,10 @@ from infra.process import StackDidNotStart, StackProcess
 from infra.state import LocalState, read_state
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+from infra.state import user_token  # noqa: E402
+
+WAIT_MS = 15_000
+playwright_api.expect.set_options(timeout=WAIT_MS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,6 +44,31 @@ class Portal:
         self.stack = stack
         self.url = stack.base_url
         self.state: LocalState = read_state(stack.state_file)
+        self._tokens: dict[str, str] = {}
+
+    def api(self, role: str, method: str, path: str, body: Any = None) -> Any:
+        """Calls the API as the demo user with `role` (for a test's own data); the answer's
+        JSON. Raises for any status but 2xx."""
+        if role not in self._tokens:
+            self._tokens[role] = user_token(self.state, role)
+        request = urllib.request.Request(
+            f"{self.url}{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "authorization": f"Bearer {self._tokens[role]}",
+                "content-type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    def create_task(self, text: str, category: str = "lost_luggage") -> dict[str, Any]:
+        """A request sent by the demo customer, for a test that needs one of its own."""
+        task: dict[str, Any] = self.api(
+            "customer", "POST", "/v1/tasks", {"text": text, "category": category, "channel": "web"}
+        )
+        return task
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +99,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     """A fresh browser context (no session kept) at laptop size."""
     context = browser.new_context(viewport=LAPTOP)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(WAIT_MS)
     opened = context.new_page()
     yield opened
     context.close()
@@ -89,9 +125,22 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
 
+# What sticks out past the right edge of the window, when the whole page would scroll
+# sideways (a table too wide for its box is fine where the box scrolls it).
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return [...document.querySelectorAll("body *")]
+    .filter((element) => element.getBoundingClientRect().right > width + 1)
+    .slice(-3)
+    .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
+}"""
+
+
 def check_page(page: Any, name: str) -> None:
     """Asserts no serious or critical accessibility violations, then saves screenshots of the
-    page at laptop and tablet widths as artifacts/browser/<name>-<width>.png."""
+    page at laptop and tablet widths as artifacts/browser/<name>-<width>.png, and asserts the
+    page fits each width (no sideways scrolling of the whole page)."""
     violations = axe_violations(page)
     assert not violations, f"{name}: " + "; ".join(
         f"{v['id']} ({v['impact']}): {v['help']} at "
@@ -104,4 +153,6 @@ def check_page(page: Any, name: str) -> None:
     for label, size in (("laptop", LAPTOP), ("tablet", TABLET)):
         page.set_viewport_size(size)
         page.screenshot(path=str(ARTIFACTS / f"{slug}-{label}.png"), full_page=True)
+        wider = page.evaluate(OVERFLOW)
+        assert not wider, f"{name} at {label} width scrolls sideways, past the edge: {wider}"
     page.set_viewport_size(original)

@@ -93,7 +93,8 @@ def test_customer_request_is_resolved_by_an_agent_and_the_reply_reaches_the_cust
 def test_each_role_sees_only_its_own_pages(browser: Any, portal: Portal) -> None:
     for role, page_name, hidden in (
         ("customer", "My requests", "Queue"),
-        ("supervisor", "Queue", "My requests"),
+        ("agent", "Queue", "Models"),
+        ("supervisor", "Review", "My requests"),
     ):
         page = browser.new_context(viewport=LAPTOP).new_page()
         # GIVEN someone signed in with `role`
@@ -104,10 +105,14 @@ def test_each_role_sees_only_its_own_pages(browser: Any, portal: Portal) -> None
         assert nav.get_by_role("link", name=page_name).count() == 1
         assert nav.get_by_role("link", name=hidden).count() == 0
         # AND a page of another role, asked for by address, is not shown
-        other = "queue" if role == "customer" else "requests"
+        other = {"customer": "queue", "agent": "models", "supervisor": "requests"}[role]
         page.goto(f"{portal.url}/#/{other}")
         page.get_by_role("heading", name=page_name, level=1).wait_for()
         if role == "supervisor":
+            assert nav.get_by_role("link", name="Queue").count() == 1
+            assert nav.get_by_role("link", name="Models").count() == 1
+            agreement = page.get_by_role("region", name="Agreement")
+            expect(agreement.get_by_role("table")).to_be_visible()
             check_page(page, "supervisor-landing")
         # AND signing out returns to the sign-in page, with the session gone
         page.get_by_role("button", name="Sign out").click()

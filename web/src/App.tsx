@@ -4,8 +4,13 @@ import { Header } from "./components/Header";
 import { ServicesContext, type Services } from "./context";
 import { CustomerPage } from "./pages/customer/CustomerPage";
 import { QueuePage } from "./pages/queue/QueuePage";
+import { LazyPage } from "./components/LazyPage";
 import { SignInPage } from "./pages/signin/SignInPage";
 import { PAGES, homeOf, pagesFor, type PageId } from "./router";
+
+// Supervisors' pages are fetched when first opened: customers and agents never load them.
+const loadReview = () => import("./pages/review/ReviewPage").then((module) => module.ReviewPage);
+const loadModels = () => import("./pages/models/ModelsPage").then((module) => module.ModelsPage);
 
 /** Which page to show: sign-in until someone is signed in, then only pages their role may use. */
 function resolvePage(page: PageId | null, role: Parameters<typeof pagesFor>[0] | null): PageId {
@@ -38,6 +43,10 @@ export function App({ services }: { services: Services }) {
           <SignInPage onSignedIn={() => router.go(homeOf(session.user.value?.role ?? "customer"))} />
         ) : page === "requests" ? (
           <CustomerPage />
+        ) : page === "review" ? (
+          <LazyPage name="review" load={loadReview} />
+        ) : page === "models" ? (
+          <LazyPage name="models" load={loadModels} />
         ) : (
           <QueuePage user={user} />
         )}

@@ -2,7 +2,7 @@ import { signal, type ReadonlySignal } from "@preact/signals";
 
 import type { Role } from "./auth/roles";
 
-export type PageId = "sign-in" | "requests" | "queue";
+export type PageId = "sign-in" | "requests" | "review" | "models" | "queue";
 
 interface PageInfo {
   title: string;
@@ -12,6 +12,8 @@ interface PageInfo {
 
 export const PAGES: Record<Exclude<PageId, "sign-in">, PageInfo> = {
   requests: { title: "My requests", roles: ["customer"] },
+  review: { title: "Review", roles: ["supervisor"] },
+  models: { title: "Models", roles: ["supervisor"] },
   queue: { title: "Queue", roles: ["agent", "supervisor"] },
 };
 
@@ -22,9 +24,10 @@ export function pagesFor(role: Role): Exclude<PageId, "sign-in">[] {
   );
 }
 
-/** Where a role lands after signing in (supervisors work the queue until their pages land). */
+/** Where a role lands after signing in: supervisors on Review, the queue one link away. */
 export function homeOf(role: Role): Exclude<PageId, "sign-in"> {
-  return role === "customer" ? "requests" : "queue";
+  if (role === "customer") return "requests";
+  return role === "supervisor" ? "review" : "queue";
 }
 
 export function pageFromHash(hash: string): PageId | null {

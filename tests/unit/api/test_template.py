@@ -272,6 +272,13 @@ def test_cors_allows_only_the_portal_origin(
     assert rendered.get("allowCredentials", False) is False
 
 
+def test_only_the_portal_may_post_dataset_files_from_a_browser(raw: dict[str, Any]) -> None:
+    [rule] = raw["Resources"]["DatasetsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedOrigins"] == [{"Ref": "PortalOrigin"}]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert "CorsConfiguration" not in raw["Resources"]["ModelsBucket"]["Properties"]
+
+
 def test_user_pool_has_exactly_the_three_role_groups(transformed: dict[str, Any]) -> None:
     groups = of_type(transformed, "AWS::Cognito::UserPoolGroup").values()
     assert {g["Properties"]["GroupName"] for g in groups} == {"customer", "agent", "supervisor"}

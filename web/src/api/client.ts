@@ -9,6 +9,33 @@ export type Label = Task["decision"]["label"];
 export type CreateTask = components["schemas"]["CreateTaskRequest"];
 export type TaskChanges = components["schemas"]["UpdateTaskRequest"];
 export type TaskQuery = NonNullable<paths["/v1/tasks"]["get"]["parameters"]["query"]>;
+export type ReviewQueueItem = components["schemas"]["ReviewQueueItem"];
+export type ReviewQueueQuery = NonNullable<
+  paths["/v1/reviews/queue"]["get"]["parameters"]["query"]
+>;
+export type ReviewRequest = components["schemas"]["ReviewRequest"];
+export type ReviewStats = components["schemas"]["ReviewStats"];
+export type Agreement = components["schemas"]["Agreement"];
+export type ModelList = components["schemas"]["ModelList"];
+export type ModelSummary = components["schemas"]["ModelSummary"];
+export type ModelDetail = components["schemas"]["ModelDetail"];
+export type ModelStatus = ModelSummary["status"];
+export type ModelComparison = components["schemas"]["ModelComparison"];
+export type ActivePointer = components["schemas"]["ActivePointer"];
+export type Activation = components["schemas"]["Activation"];
+export type GateResult = components["schemas"]["GateResult"];
+export type Lineage = components["schemas"]["Lineage"];
+export type CreateDataset = components["schemas"]["CreateDatasetRequest"];
+export type DatasetCreated = components["schemas"]["DatasetCreated"];
+export type Dataset = components["schemas"]["Dataset"];
+export type FileUpload = components["schemas"]["FileUpload"];
+export type TrainingRun = components["schemas"]["TrainingRun"];
+export type RunStatus = TrainingRun["status"];
+export type StageName = components["schemas"]["StageTiming"]["name"];
+export type SupportLevels = components["schemas"]["SupportLevels"];
+export type SupportLevelsChange = components["schemas"]["SupportLevelsChange"];
+export type SupportLevelsPreviewRequest = components["schemas"]["SupportLevelsPreviewRequest"];
+export type SupportLevelsPreview = components["schemas"]["SupportLevelsPreview"];
 
 export type ApiProblem =
   | "unauthenticated"
@@ -25,6 +52,8 @@ export class ApiError extends Error {
     readonly problem: ApiProblem,
     message: string,
     readonly status: number | null = null,
+    /** The API's error code (`active_model_changed`, ...), when it named one. */
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -55,12 +84,32 @@ export function problemOf(status: number): ApiProblem {
   return "failed";
 }
 
+// Conflicts about a task someone else changed; any other 409 (a model that is active
+// already, two versions never compared...) is explained by the API's own message.
+const TASK_CONFLICTS = new Set(["concurrent_update", "invalid_transition", "precondition_failed"]);
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** The ApiError for a refused response; the API's own message is kept for 409 and 4xx. */
 export function errorFor(status: number, body: unknown): ApiError {
   const problem = problemOf(status);
-  const message = (body as ErrorBody | null)?.error?.message;
+  const detail = (body as ErrorBody | null)?.error;
+  const message = detail?.message;
+  const code = detail?.code ?? null;
+  if (status === 409 && message && code && !TASK_CONFLICTS.has(code)) {
+    return new ApiError(problem, sentence(message), status, code);
+  }
   const detailed = (problem === "conflict" || problem === "invalid") && message;
-  return new ApiError(problem, detailed ? `${MESSAGES[problem]} (${message})` : MESSAGES[problem], status);
+  return new ApiError(
+    problem,
+    detailed ? `${MESSAGES[problem]} (${message})` : MESSAGES[problem],
+    status,
+    code,
+  );
 }
 
 export interface ApiOptions {
@@ -122,5 +171,57 @@ export function createApi({ baseUrl, accessToken, onUnauthenticated }: ApiOption
           body,
         }),
       ),
+    getTask: (taskId: string) =>
+      call(() => client.GET("/v1/tasks/{task_id}", { params: { path: { task_id: taskId } } })),
+    reviewQueue: (query: ReviewQueueQuery) =>
+      call(() => client.GET("/v1/reviews/queue", { params: { query } })),
+    /** Confirms or corrects the task's label at `revision` (its ETag); 412 when it changed since. */
+    reviewTask: (taskId: string, revision: number, body: ReviewRequest) =>
+      call(() =>
+        client.POST("/v1/tasks/{task_id}/review", {
+          params: { path: { task_id: taskId }, header: { "if-match": `"${revision}"` } },
+          body,
+        }),
+      ),
+    reviewStats: () => call(() => client.GET("/v1/reviews/stats")),
+
+    listModels: () => call(() => client.GET("/v1/models")),
+    getModel: (version: string) =>
+      call(() => client.GET("/v1/models/{version}", { params: { path: { version } } })),
+    compareModels: (a: string, b: string) =>
+      call(() => client.GET("/v1/models/compare", { params: { query: { a, b } } })),
+    promoteModel: (version: string, reason: string) =>
+      call(() =>
+        client.POST("/v1/models/{version}/promote", {
+          params: { path: { version } },
+          body: { reason },
+        }),
+      ),
+    rollBackModel: (reason: string) =>
+      call(() => client.POST("/v1/models/rollback", { body: { reason } })),
+
+    createDataset: (body: CreateDataset) => call(() => client.POST("/v1/datasets", { body })),
+    getDataset: (datasetId: string) =>
+      call(() =>
+        client.GET("/v1/datasets/{dataset_id}", { params: { path: { dataset_id: datasetId } } }),
+      ),
+    listTrainingRuns: (limit = 10) =>
+      call(() => client.GET("/v1/training-runs", { params: { query: { limit } } })),
+    getTrainingRun: (runId: string) =>
+      call(() =>
+        client.GET("/v1/training-runs/{run_id}", { params: { path: { run_id: runId } } }),
+      ),
+
+    getSupportLevels: () => call(() => client.GET("/v1/config/support-levels")),
+    /** Changes the thresholds at `version` (their ETag): 412 when another version is in force. */
+    putSupportLevels: (version: number, body: SupportLevelsChange) =>
+      call(() =>
+        client.PUT("/v1/config/support-levels", {
+          params: { header: { "if-match": `"${version}"` } },
+          body,
+        }),
+      ),
+    previewSupportLevels: (body: SupportLevelsPreviewRequest) =>
+      call(() => client.POST("/v1/config/support-levels/preview", { body })),
   };
 }

@@ -22,8 +22,13 @@ describe("pages by role", () => {
 
   it("shows staff the queue and not the customer page", () => {
     expect(pagesFor("agent")).toEqual(["queue"]);
-    expect(pagesFor("supervisor")).toEqual(["queue"]);
-    expect(homeOf("supervisor")).toBe("queue");
+    expect(pagesFor("agent")).not.toContain("models");
+    expect(homeOf("agent")).toBe("queue");
+  });
+
+  it("lands supervisors on Review with Models and the queue reachable", () => {
+    expect(pagesFor("supervisor")).toEqual(["review", "models", "queue"]);
+    expect(homeOf("supervisor")).toBe("review");
   });
 
   it("reads the page from the hash and ignores unknown ones", () => {
