@@ -4,8 +4,12 @@ import { Header } from "./components/Header";
 import { ServicesContext, type Services } from "./context";
 import { CustomerPage } from "./pages/customer/CustomerPage";
 import { QueuePage } from "./pages/queue/QueuePage";
+import { LazyPage } from "./components/LazyPage";
 import { SignInPage } from "./pages/signin/SignInPage";
 import { PAGES, homeOf, pagesFor, type PageId } from "./router";
+
+// Supervisors' pages are fetched when first opened: customers and agents never load them.
+const loadTrends = () => import("./pages/trends/TrendsPage").then((module) => module.TrendsPage);
 
 /** Which page to show: sign-in until someone is signed in, then only pages their role may use. */
 function resolvePage(page: PageId | null, role: Parameters<typeof pagesFor>[0] | null): PageId {
@@ -38,6 +42,8 @@ export function App({ services }: { services: Services }) {
           <SignInPage onSignedIn={() => router.go(homeOf(session.user.value?.role ?? "customer"))} />
         ) : page === "requests" ? (
           <CustomerPage />
+        ) : page === "trends" ? (
+          <LazyPage name="trends" load={loadTrends} />
         ) : (
           <QueuePage user={user} />
         )}

@@ -2,7 +2,7 @@ import { signal, type ReadonlySignal } from "@preact/signals";
 
 import type { Role } from "./auth/roles";
 
-export type PageId = "sign-in" | "requests" | "queue";
+export type PageId = "sign-in" | "requests" | "trends" | "queue";
 
 interface PageInfo {
   title: string;
@@ -12,6 +12,7 @@ interface PageInfo {
 
 export const PAGES: Record<Exclude<PageId, "sign-in">, PageInfo> = {
   requests: { title: "My requests", roles: ["customer"] },
+  trends: { title: "Trends", roles: ["supervisor"] },
   queue: { title: "Queue", roles: ["agent", "supervisor"] },
 };
 

@@ -22,7 +22,11 @@ describe("pages by role", () => {
 
   it("shows staff the queue and not the customer page", () => {
     expect(pagesFor("agent")).toEqual(["queue"]);
-    expect(pagesFor("supervisor")).toEqual(["queue"]);
+    expect(pagesFor("agent")).not.toContain("trends");
+  });
+
+  it("gives supervisors trends beside the queue", () => {
+    expect(pagesFor("supervisor")).toEqual(["trends", "queue"]);
     expect(homeOf("supervisor")).toBe("queue");
   });
 
