@@ -50,7 +50,8 @@ function Requests({ tasks }: { tasks: Task[] }) {
               </p>
             </td>
             <td>
-              <LabelText label={task.decision.label} /> <LevelBadge level={task.decision.support_level} />
+              <LabelText label={task.decision.label} />{" "}
+              <LevelBadge level={task.decision.support_level} />
               <p class="meta">{percent(task.decision.confidence)} confidence</p>
             </td>
             <td>
@@ -87,7 +88,12 @@ export function AccountDialog({ accountId, owner, rule, onClose }: AccountDialog
   const risk = store.risk.value;
   const tasks = store.tasks.value;
   return (
-    <dialog ref={dialog} class="task-dialog account-dialog" aria-labelledby="account-title" onClose={onClose}>
+    <dialog
+      ref={dialog}
+      class="task-dialog account-dialog"
+      aria-labelledby="account-title"
+      onClose={onClose}
+    >
       <div class="dialog-head">
         <h2 id="account-title">Account {accountId}</h2>
         <button type="button" class="quiet" onClick={() => dialog.current?.close()}>
@@ -98,8 +104,12 @@ export function AccountDialog({ accountId, owner, rule, onClose }: AccountDialog
         <p class="visually-hidden" role="status">
           {store.announcement.value}
         </p>
-        {store.error.value ? <ErrorNotice error={store.error.value} onRetry={() => void store.load()} /> : null}
-        {store.loading.value && !store.loaded.value ? <Loading what="Loading the timeline…" /> : null}
+        {store.error.value ? (
+          <ErrorNotice error={store.error.value} onRetry={() => void store.load()} />
+        ) : null}
+        {store.loading.value && !store.loaded.value ? (
+          <Loading what="Loading the timeline…" />
+        ) : null}
         {store.loaded.value ? (
           <>
             <p class="risk-line">
@@ -123,12 +133,22 @@ export function AccountDialog({ accountId, owner, rule, onClose }: AccountDialog
               {tasks.length === 0 ? (
                 <Empty>This account has sent no requests.</Empty>
               ) : (
-                <div class="table-wrap" role="region" aria-label="Requests of the account" tabIndex={0}>
+                <div
+                  class="table-wrap"
+                  role="region"
+                  aria-label="Requests of the account"
+                  tabIndex={0}
+                >
                   <Requests tasks={tasks} />
                 </div>
               )}
               {store.nextCursor.value ? (
-                <button type="button" class="more" onClick={() => void store.more()} disabled={store.loading.value}>
+                <button
+                  type="button"
+                  class="more"
+                  onClick={() => void store.more()}
+                  disabled={store.loading.value}
+                >
                   Show older requests
                 </button>
               ) : null}

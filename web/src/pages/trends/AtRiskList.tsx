@@ -7,7 +7,10 @@ import type { AtRiskStore } from "./store";
 /** Why the account is listed, in words, by the rule that fired. */
 export function ruleText(account: AccountAtRisk, rule: AtRiskRule | null): string {
   if (account.rule_fired === "streak") return `${account.streak} negative requests in a row`;
-  const days = rule && rule.version === account.rule_version ? ` within ${rule.window_days} days` : " within the rule's window";
+  const days =
+    rule && rule.version === account.rule_version
+      ? ` within ${rule.window_days} days`
+      : " within the rule's window";
   return `${account.window_negatives} negative requests${days}`;
 }
 
@@ -43,19 +46,25 @@ export function AtRiskList({ store, onOpen }: AtRiskListProps) {
       {store.error.value ? (
         <ErrorNotice error={store.error.value} onRetry={() => void store.reload()} />
       ) : null}
-      {store.loading.value && !store.loaded.value ? <Loading what="Loading accounts at risk…" /> : null}
+      {store.loading.value && !store.loaded.value ? (
+        <Loading what="Loading accounts at risk…" />
+      ) : null}
       {store.loaded.value && items.length === 0 && !store.error.value ? (
         <Empty>No account is at risk: nobody has sent a series of negative requests.</Empty>
       ) : null}
       {items.length > 0 ? (
-        <div class="table-wrap" role="region" aria-label="Accounts at risk" tabIndex={0}>
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Accounts at risk, most severe first"
+          tabIndex={0}
+        >
           <table class="queue">
             <caption class="visually-hidden">Accounts at risk, most severe first</caption>
             <thead>
               <tr>
                 <th scope="col">Account</th>
                 <th scope="col">Why</th>
-                <th scope="col">Latest request</th>
                 <th scope="col">At risk since</th>
                 <th scope="col">Follow-up</th>
                 <th scope="col">
@@ -71,21 +80,23 @@ export function AtRiskList({ store, onOpen }: AtRiskListProps) {
                     <th scope="row" class="account">
                       {account.account_id}
                     </th>
-                    <td>
+                    <td class="why">
                       <span class={`badge rule-${account.rule_fired}`}>
                         {account.rule_fired === "streak" ? "Streak" : "Window"}
                       </span>{" "}
                       {ruleText(account, rule)}
                     </td>
-                    <td>{last ? dateTime(last) : "–"}</td>
-                    <td>{account.at_risk_since ? dateTime(account.at_risk_since) : "–"}</td>
+                    <td class="since">
+                      {account.at_risk_since ? dateTime(account.at_risk_since) : "–"}
+                      {last ? <p class="meta">latest request {dateTime(last)}</p> : null}
+                    </td>
                     <td>
                       {account.follow_up ? (
                         <>
                           <FollowUpBadge state={account.follow_up.state} />
                           <p class="meta">
-                            {MECHANISM_TEXT[account.follow_up.mechanism]} · {account.follow_up.owner} ·
-                            due {account.follow_up.due_date}
+                            {MECHANISM_TEXT[account.follow_up.mechanism]} ·{" "}
+                            {account.follow_up.owner} · due {account.follow_up.due_date}
                           </p>
                         </>
                       ) : (
@@ -109,7 +120,12 @@ export function AtRiskList({ store, onOpen }: AtRiskListProps) {
         </div>
       ) : null}
       {store.nextCursor.value ? (
-        <button type="button" class="more" onClick={() => void store.more()} disabled={store.loading.value}>
+        <button
+          type="button"
+          class="more"
+          onClick={() => void store.more()}
+          disabled={store.loading.value}
+        >
           Show more accounts
         </button>
       ) : null}

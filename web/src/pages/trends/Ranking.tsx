@@ -2,7 +2,15 @@ import type { RankedEntry, Ranking, TrendSummary } from "../../api/trends";
 import { categoryLabel } from "../../catalog";
 import { interval, signed } from "./period";
 
-function RankTable({ caption, entries, name }: { caption: string; entries: RankedEntry[]; name: (value: string) => string }) {
+function RankTable({
+  caption,
+  entries,
+  name,
+}: {
+  caption: string;
+  entries: RankedEntry[];
+  name: (value: string) => string;
+}) {
   if (entries.length === 0) return null;
   return (
     <table class="figures ranking">
@@ -35,7 +43,15 @@ function RankTable({ caption, entries, name }: { caption: string; entries: Ranke
   );
 }
 
-function RankPair({ title, ranking, name }: { title: string; ranking: Ranking; name: (value: string) => string }) {
+function RankPair({
+  title,
+  ranking,
+  name,
+}: {
+  title: string;
+  ranking: Ranking;
+  name: (value: string) => string;
+}) {
   return (
     <div class="rank-pair">
       <RankTable caption={`Best ${title}`} entries={ranking.best} name={name} />
@@ -47,8 +63,7 @@ function RankPair({ title, ranking, name }: { title: string; ranking: Ranking; n
 /** The period's best and worst categories and products, ranked by their interval so a
  * handful of requests cannot outrank thousands. */
 export function RankingPanel({ summary }: { summary: TrendSummary }) {
-  const none =
-    summary.categories.best.length === 0 && summary.products.best.length === 0;
+  const none = summary.categories.best.length === 0 && summary.products.best.length === 0;
   return (
     <section class="card ranking-panel" aria-labelledby="ranking-title">
       <h2 id="ranking-title">Best and worst</h2>

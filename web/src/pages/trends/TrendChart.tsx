@@ -11,6 +11,7 @@ const BAND = "rgba(11, 92, 173, 0.16)";
 const INK = "#4d5766";
 const GRID = "#e3e7ed";
 const HEIGHT = 300;
+const TICK = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 
 // A level line at zero: above it a category is spoken of more well than ill.
 function drawZero(chart: uPlot) {
@@ -36,7 +37,13 @@ function options(width: number, onHover: (index: number | null) => void): uPlot.
     cursor: { drag: { x: false, y: false }, points: { size: 8 } },
     scales: { x: { time: true }, y: { auto: false, range: [-1, 1] } },
     axes: [
-      { stroke: INK, grid: { stroke: GRID }, ticks: { stroke: GRID } },
+      {
+        stroke: INK,
+        grid: { stroke: GRID },
+        ticks: { stroke: GRID },
+        // Days as the table writes them ("16 Feb"), in UTC like the periods themselves.
+        values: (_chart, splits) => splits.map((seconds) => TICK.format(new Date(seconds * 1000))),
+      },
       {
         stroke: INK,
         grid: { stroke: GRID },

@@ -49,7 +49,9 @@ export function TrendTable({ category, periods, granularity }: TrendTableProps) 
             <td class="num">{period.neutral}</td>
             <td class="num">{period.positive}</td>
             <td class="num">{signed(period.net)}</td>
-            <td class="num">{period.total > 0 ? interval(period.net_low, period.net_high) : "–"}</td>
+            <td class="num">
+              {period.total > 0 ? interval(period.net_low, period.net_high) : "–"}
+            </td>
             <td class="num">{signed(period.change)}</td>
           </tr>
         ))}

@@ -21,7 +21,11 @@ function Reputation({ store }: { store: TrendsStore }) {
   const granularity = trends?.granularity ?? "week";
 
   return (
-    <section class="card reputation" aria-labelledby="reputation-title" aria-busy={store.loading.value}>
+    <section
+      class="card reputation"
+      aria-labelledby="reputation-title"
+      aria-busy={store.loading.value}
+    >
       <div class="section-head">
         <h2 id="reputation-title">Category reputation</h2>
         {trends && trends.categories.length > 0 ? (
@@ -41,23 +45,31 @@ function Reputation({ store }: { store: TrendsStore }) {
           </div>
         ) : null}
       </div>
-      {store.error.value ? <ErrorNotice error={store.error.value} onRetry={() => void store.reload()} /> : null}
+      {store.error.value ? (
+        <ErrorNotice error={store.error.value} onRetry={() => void store.reload()} />
+      ) : null}
       {store.loading.value && !trends ? <Loading what="Loading trends…" /> : null}
       {trends && !series && !store.error.value ? (
         <Empty>
           No requests {trends.product ? `about ${trends.product} ` : ""}between{" "}
-          {period ? `${periodName(period.from, "day")} and ${periodName(period.to, "day")}` : "these days"}.
-          Choose another period or product.
+          {period
+            ? `${periodName(period.from, "day")} and ${periodName(period.to, "day")}`
+            : "these days"}
+          . Choose another period or product.
         </Empty>
       ) : null}
       {series ? (
         <>
           <p class="meta">
             {categoryLabel(series.category)}
-            {trends?.product ? `, ${trends.product} only` : ", all products"}: net score per {granularity}
-            {" "}with its 95% interval.
+            {trends?.product ? `, ${trends.product} only` : ", all products"}: net score per{" "}
+            {granularity} with its 95% interval.
           </p>
-          <TrendChart category={categoryLabel(series.category)} periods={series.periods} granularity={granularity} />
+          <TrendChart
+            category={categoryLabel(series.category)}
+            periods={series.periods}
+            granularity={granularity}
+          />
           <button
             type="button"
             aria-expanded={showTable}
@@ -66,8 +78,19 @@ function Reputation({ store }: { store: TrendsStore }) {
           >
             {showTable ? "Hide the table" : "Show the table"}
           </button>
-          <div id="trend-figures" class="table-wrap figures-wrap" hidden={!showTable} role="region" aria-label="Figures of the chart" tabIndex={showTable ? 0 : -1}>
-            <TrendTable category={categoryLabel(series.category)} periods={series.periods} granularity={granularity} />
+          <div
+            id="trend-figures"
+            class="table-wrap figures-wrap"
+            hidden={!showTable}
+            role="region"
+            aria-label="Figures of the chart"
+            tabIndex={showTable ? 0 : -1}
+          >
+            <TrendTable
+              category={categoryLabel(series.category)}
+              periods={series.periods}
+              granularity={granularity}
+            />
           </div>
         </>
       ) : null}

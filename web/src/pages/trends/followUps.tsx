@@ -33,7 +33,10 @@ export function FollowUpBadge({ state }: { state: FollowUpState }) {
 function FollowUpCard({ followUp, store }: { followUp: FollowUp; store: AccountStore }) {
   const title = `${MECHANISM_TEXT[followUp.mechanism]} by ${followUp.owner}`;
   return (
-    <li class="follow-up" aria-label={`Follow-up: ${title}, ${FOLLOW_UP_STATE_TEXT[followUp.state]}`}>
+    <li
+      class="follow-up"
+      aria-label={`Follow-up: ${title}, ${FOLLOW_UP_STATE_TEXT[followUp.state]}`}
+    >
       <p class="follow-up-head">
         <FollowUpBadge state={followUp.state} /> <strong>{title}</strong>{" "}
         <span class="meta">due {followUp.due_date}</span>

@@ -23,8 +23,14 @@ const TRENDS: CategoryTrends = {
   product: null,
   prior: { negative: 0.6, neutral: 0.25, positive: 0.15 },
   categories: [
-    { category: "Lost Luggage", periods: [period("2015-02-16", 3, -1), period("2015-02-23", 2, -1)] },
-    { category: "Late Flight", periods: [period("2015-02-16", 40, -0.5), period("2015-02-23", 0, null)] },
+    {
+      category: "Lost Luggage",
+      periods: [period("2015-02-16", 3, -1), period("2015-02-23", 2, -1)],
+    },
+    {
+      category: "Late Flight",
+      periods: [period("2015-02-16", 40, -0.5), period("2015-02-23", 0, null)],
+    },
   ],
 };
 
