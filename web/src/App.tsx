@@ -11,6 +11,7 @@ import { PAGES, homeOf, pagesFor, type PageId } from "./router";
 // Supervisors' pages are fetched when first opened: customers and agents never load them.
 const loadReview = () => import("./pages/review/ReviewPage").then((module) => module.ReviewPage);
 const loadModels = () => import("./pages/models/ModelsPage").then((module) => module.ModelsPage);
+const loadTrends = () => import("./pages/trends/TrendsPage").then((module) => module.TrendsPage);
 
 /** Which page to show: sign-in until someone is signed in, then only pages their role may use. */
 function resolvePage(page: PageId | null, role: Parameters<typeof pagesFor>[0] | null): PageId {
@@ -47,6 +48,8 @@ export function App({ services }: { services: Services }) {
           <LazyPage name="review" load={loadReview} />
         ) : page === "models" ? (
           <LazyPage name="models" load={loadModels} />
+        ) : page === "trends" ? (
+          <LazyPage name="trends" load={loadTrends} />
         ) : (
           <QueuePage user={user} />
         )}

@@ -2,7 +2,7 @@ import { signal, type ReadonlySignal } from "@preact/signals";
 
 import type { Role } from "./auth/roles";
 
-export type PageId = "sign-in" | "requests" | "review" | "models" | "queue";
+export type PageId = "sign-in" | "requests" | "review" | "models" | "trends" | "queue";
 
 interface PageInfo {
   title: string;
@@ -14,6 +14,7 @@ export const PAGES: Record<Exclude<PageId, "sign-in">, PageInfo> = {
   requests: { title: "My requests", roles: ["customer"] },
   review: { title: "Review", roles: ["supervisor"] },
   models: { title: "Models", roles: ["supervisor"] },
+  trends: { title: "Trends", roles: ["supervisor"] },
   queue: { title: "Queue", roles: ["agent", "supervisor"] },
 };
 

@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 
 import type { components, paths } from "./schema";
+import { trendsCalls } from "./trends";
 
 export type Task = components["schemas"]["Task"];
 export type TaskStatus = Task["status"];
@@ -122,6 +123,11 @@ export interface ApiOptions {
 
 export type Api = ReturnType<typeof createApi>;
 
+/** Sends one typed request and returns its body, or throws the ApiError for a refusal. */
+export type Call = <T>(
+  send: () => Promise<{ data?: T; error?: unknown; response: Response }>,
+) => Promise<T>;
+
 /** The typed API client (paths and bodies from openapi.json) with the caller's bearer token. */
 export function createApi({ baseUrl, accessToken, onUnauthenticated }: ApiOptions) {
   const client = createClient<paths>({ baseUrl });
@@ -161,6 +167,7 @@ export function createApi({ baseUrl, accessToken, onUnauthenticated }: ApiOption
   }
 
   return {
+    ...trendsCalls(client, call),
     listTasks: (query: TaskQuery) => call(() => client.GET("/v1/tasks", { params: { query } })),
     createTask: (body: CreateTask) => call(() => client.POST("/v1/tasks", { body })),
     /** Updates the task at `revision` (its ETag): a newer change is never overwritten. */

@@ -23,11 +23,12 @@ describe("pages by role", () => {
   it("shows staff the queue and not the customer page", () => {
     expect(pagesFor("agent")).toEqual(["queue"]);
     expect(pagesFor("agent")).not.toContain("models");
+    expect(pagesFor("agent")).not.toContain("trends");
     expect(homeOf("agent")).toBe("queue");
   });
 
-  it("lands supervisors on Review with Models and the queue reachable", () => {
-    expect(pagesFor("supervisor")).toEqual(["review", "models", "queue"]);
+  it("lands supervisors on Review with Models, Trends and the queue reachable", () => {
+    expect(pagesFor("supervisor")).toEqual(["review", "models", "trends", "queue"]);
     expect(homeOf("supervisor")).toBe("review");
   });
 
