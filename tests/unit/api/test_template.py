@@ -274,7 +274,7 @@ def test_cors_allows_only_the_portal_origin(
 
 def test_only_the_portal_may_post_dataset_files_from_a_browser(raw: dict[str, Any]) -> None:
     [rule] = raw["Resources"]["DatasetsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
-    assert rule["AllowedOrigins"] == [{"Ref": "PortalOrigin"}]
+    assert rule["AllowedOrigins"] == [PORTAL_ORIGIN]
     assert rule["AllowedMethods"] == ["POST"]
     assert "CorsConfiguration" not in raw["Resources"]["ModelsBucket"]["Properties"]
 
