@@ -29,8 +29,9 @@ CHAR_PREFIX = "c:"
 
 # Preparations: 1 lower-cases and masks links and handles; 2 (richer, see `prepare`) also
 # keeps the queues' own handles, reads emoticons and emoji, cuts elongations and marks
-# negated words. Models trained before the field existed used 1.
-PLAIN, RICH = 1, 2
+# negated words; 3 is 2 with no character n-grams taken from handles (see `split_text`).
+# Models trained before the field existed used 1.
+PLAIN, RICH, RICH_WHOLE_HANDLES = 1, 2, 3
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
@@ -104,13 +105,13 @@ CHAR_TERMS_CACHE_BYTES = 4 * 2**20
 @dataclass(frozen=True)
 class FeatureSpec:
     """Which n-grams describe a text: word n-grams and within-word character n-grams, from
-    text prepared by `preparation` (PLAIN or RICH)."""
+    text prepared by `preparation` (PLAIN, RICH or RICH_WHOLE_HANDLES)."""
 
     word_min: int = 1
     word_max: int = 2
     char_min: int = 2
     char_max: int = 5
-    preparation: int = RICH
+    preparation: int = RICH_WHOLE_HANDLES
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -205,10 +206,17 @@ class TextParts:
 
     phrases: list[str]  # word n-grams, such as "late" and "late flight"
     words: list[str]  # space-separated words, punctuation kept: their character n-grams
+    # (handles left out from RICH_WHOLE_HANDLES on)
 
 
 def split_text(text: str, spec: FeatureSpec) -> TextParts:
-    """Cuts `text` into the word n-grams and the words that its terms come from."""
+    """Cuts `text` into the word n-grams and the words that its terms come from.
+
+    From RICH_WHOLE_HANDLES on, a handle ("@jetblue", or "@" for a masked one) gives no
+    character n-grams: it is a name, not a spelling, and its pieces ("blue", "ted ") would
+    teach ordinary words the mood of the airline it names, which misreads text about
+    anything else. The queue's name still counts as a word ("jetblue").
+    """
     if spec.preparation == PLAIN:
         clean = normalise(text)
         tokens = _WORD.findall(clean)
@@ -220,7 +228,10 @@ def split_text(text: str, spec: FeatureSpec) -> TextParts:
         for n in range(spec.word_min, spec.word_max + 1)
         for start in range(len(tokens) - n + 1)
     ]
-    return TextParts(phrases, clean.split(" "))
+    words = clean.split(" ")
+    if spec.preparation >= RICH_WHOLE_HANDLES:
+        words = [word for word in words if not word.startswith("@")]
+    return TextParts(phrases, words)
 
 
 def phrase_term(phrase: str) -> str:
