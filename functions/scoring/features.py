@@ -65,7 +65,7 @@ _REPEATED = re.compile(r"([^\W\d_])\1\1+|([^\w\s])\2+")
 _RICH_WORD = re.compile(r"\w[\w']+")
 # A word token, or a punctuation mark that ends the reach of a negation.
 _TOKEN_OR_CLAUSE_END = re.compile(r"\w[\w']+|[.,!?;:]")
-_NEGATIONS = frozenset(
+NEGATIONS = frozenset(
     {
         "not",
         "no",
@@ -190,7 +190,7 @@ def prepare(text: str) -> str:
 
 
 def _is_negation(token: str) -> bool:
-    return token in _NEGATIONS or token.endswith("n't")
+    return token in NEGATIONS or token.endswith("n't")
 
 
 def _rich_tokens(clean: str) -> list[str]:
@@ -198,7 +198,7 @@ def _rich_tokens(clean: str) -> list[str]:
     the next punctuation mark, carry NEGATED_SUFFIX ("not good" -> "not", "good_neg")."""
     found = _RICH_WORD.findall(clean)
     # Most texts hold no negation; "n't" in a token is "n't" in the text.
-    if _NEGATIONS.isdisjoint(found) and "n't" not in clean:
+    if NEGATIONS.isdisjoint(found) and "n't" not in clean:
         return found
     tokens: list[str] = []
     negated = False

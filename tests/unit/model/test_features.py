@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -6,6 +8,7 @@ from functions.scoring.features import (
     CHAR_PREFIX,
     FROWN_TOKEN,
     NEGATED_SUFFIX,
+    NEGATIONS,
     PLAIN,
     RICH,
     RICH_WHOLE_HANDLES,
@@ -180,3 +183,28 @@ def test_rich_preparation_never_leaves_newlines_or_double_spaces(text: str) -> N
     prepared = prepare(text)
     assert "\n" not in prepared
     assert "  " not in prepared
+
+
+def _negated_by_clause(clean: str) -> list[str]:
+    """The definition of negation marking, clause by clause: in each stretch between
+    punctuation marks, every word after the first negation carries the suffix."""
+    tokens: list[str] = []
+    for clause in re.split(r"[.,!?;:]", clean):
+        words = re.findall(r"\w[\w']+", clause)
+        first = next(
+            (i for i, w in enumerate(words) if w in NEGATIONS or w.endswith("n't")), len(words)
+        )
+        tokens += words[: first + 1] + [w + NEGATED_SUFFIX for w in words[first + 1 :]]
+    return tokens
+
+
+@given(
+    st.lists(
+        st.sampled_from(["not", "never", "don't", "good", "seat", "ok", ",", ".", "!", "?", " "]),
+        max_size=20,
+    ).map(" ".join)
+    | st.text(max_size=200)
+)
+def test_negation_marking_follows_its_clause_by_clause_definition(text: str) -> None:
+    clean = prepare(text)
+    assert split_text(text, FeatureSpec(word_max=1)).phrases == _negated_by_clause(clean)
