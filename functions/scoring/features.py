@@ -18,6 +18,7 @@ import sys
 import unicodedata
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from functions.scoring.cache import SizedCache
@@ -29,12 +30,12 @@ CHAR_PREFIX = "c:"
 
 # Preparations: 1 lower-cases and masks links and handles; 2 (richer, see `prepare`) also
 # keeps the queues' own handles, reads emoticons and emoji, cuts elongations and marks
-# negated words. Models trained before the field existed used 1.
-PLAIN, RICH = 1, 2
+# negated words; 3 is 2 with no character n-grams taken from handles (see `split_text`).
+# Models trained before the field existed used 1.
+PLAIN, RICH, RICH_WHOLE_HANDLES = 1, 2, 3
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"@\w+")
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\b\w\w+\b")
 
 # The default data's queues: these handles say which airline a text is about, other
@@ -53,6 +54,8 @@ _EMOTICON = re.compile(
     r"(?<![:/])(?:(?P<smile>[:;=]'?-?[)\]}DPp*]+(?!\w)|\^_*\^(?!\w)|<3+(?!\w))"
     r"|[:;=]'?-?[(\[{/\\]+(?![\w/])|</3+(?![\w/]))"
 )
+# Every emoticon holds one of these.
+_EMOTICON_MARKS = (":", ";", "=", "^", "<")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ASCII_FORMS = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."}
 # Joiners, presentation selectors and skin tones only shape the emoji next to them.
@@ -60,8 +63,9 @@ _EMOJI_SHAPERS = frozenset("\u200d\ufe0e\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U00
 # A letter three or more times, or a punctuation mark twice or more, in a row.
 _REPEATED = re.compile(r"([^\W\d_])\1\1+|([^\w\s])\2+")
 _RICH_WORD = re.compile(r"\w[\w']+")
-_CLAUSE = re.compile(r"[.,!?;:]")
-_NEGATIONS = frozenset(
+# A word token, or a punctuation mark that ends the reach of a negation.
+_TOKEN_OR_CLAUSE_END = re.compile(r"\w[\w']+|[.,!?;:]")
+NEGATIONS = frozenset(
     {
         "not",
         "no",
@@ -91,9 +95,6 @@ _NEGATIONS = frozenset(
         "aint",
     }
 )
-# Finds any text that may hold a negation (a superset of _is_negation's tokens), so most
-# texts skip the clause-by-clause pass.
-_MAY_NEGATE = re.compile(r"\b(?:" + "|".join(sorted(_NEGATIONS)) + r")\b|n't\b")
 
 # Words up to this length have their n-grams remembered; a longer one is rare enough that
 # remembering it only costs memory (and a hostile caller could send millions).
@@ -104,13 +105,13 @@ CHAR_TERMS_CACHE_BYTES = 4 * 2**20
 @dataclass(frozen=True)
 class FeatureSpec:
     """Which n-grams describe a text: word n-grams and within-word character n-grams, from
-    text prepared by `preparation` (PLAIN or RICH)."""
+    text prepared by `preparation` (PLAIN, RICH or RICH_WHOLE_HANDLES)."""
 
     word_min: int = 1
     word_max: int = 2
     char_min: int = 2
     char_max: int = 5
-    preparation: int = RICH
+    preparation: int = RICH_WHOLE_HANDLES
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -130,7 +131,7 @@ def normalise(text: str) -> str:
     """
     text = _URL.sub(" http ", text.lower())
     text = _MENTION.sub(" @ ", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _handle(match: re.Match[str]) -> str:
@@ -173,29 +174,42 @@ def prepare(text: str) -> str:
     interpreter knows stays a plain character there, and its name, unknown to the model,
     weighs nothing where serving knows it.
     """
-    text = _URL.sub(f" {URL_TOKEN} ", html.unescape(text))
-    text = _NON_ASCII.sub(lambda match: _non_ascii(match.group()), text)
-    text = _MENTION.sub(_handle, text)
-    text = _EMOTICON.sub(_emoticon, text)
+    # Each step runs only where it can match (a substring test is far cheaper than a
+    # regex pass), and str.split cuts at exactly the characters that `\s` matches.
+    text = html.unescape(text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(f" {URL_TOKEN} ", text)
+    if not text.isascii():
+        text = _NON_ASCII.sub(lambda match: _non_ascii(match.group()), text)
+    if "@" in text:
+        text = _MENTION.sub(_handle, text)
+    if any(mark in text for mark in _EMOTICON_MARKS):
+        text = _EMOTICON.sub(_emoticon, text)
     text = _REPEATED.sub(_cut_repeats, text.lower())
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _is_negation(token: str) -> bool:
-    return token in _NEGATIONS or token.endswith("n't")
+    return token in NEGATIONS or token.endswith("n't")
 
 
 def _rich_tokens(clean: str) -> list[str]:
     """Word tokens of a RICH text, two characters or more; words after a negation, up to
     the next punctuation mark, carry NEGATED_SUFFIX ("not good" -> "not", "good_neg")."""
-    if not _MAY_NEGATE.search(clean):
-        return _RICH_WORD.findall(clean)
+    found = _RICH_WORD.findall(clean)
+    # Most texts hold no negation; "n't" in a token is "n't" in the text.
+    if NEGATIONS.isdisjoint(found) and "n't" not in clean:
+        return found
     tokens: list[str] = []
-    for clause in _CLAUSE.split(clean):
-        words = _RICH_WORD.findall(clause)
-        first = next((i for i, word in enumerate(words) if _is_negation(word)), len(words))
-        tokens += words[: first + 1]
-        tokens += [word + NEGATED_SUFFIX for word in words[first + 1 :]]
+    negated = False
+    for token in _TOKEN_OR_CLAUSE_END.findall(clean):
+        if len(token) == 1:
+            negated = False
+        elif negated:
+            tokens.append(token + NEGATED_SUFFIX)
+        else:
+            tokens.append(token)
+            negated = _is_negation(token)
     return tokens
 
 
@@ -205,22 +219,35 @@ class TextParts:
 
     phrases: list[str]  # word n-grams, such as "late" and "late flight"
     words: list[str]  # space-separated words, punctuation kept: their character n-grams
+    # (handles left out from RICH_WHOLE_HANDLES on)
 
 
 def split_text(text: str, spec: FeatureSpec) -> TextParts:
-    """Cuts `text` into the word n-grams and the words that its terms come from."""
+    """Cuts `text` into the word n-grams and the words that its terms come from.
+
+    From RICH_WHOLE_HANDLES on, a handle ("@jetblue", or "@" for a masked one) gives no
+    character n-grams: it is a name, not a spelling, and its pieces ("blue", "ted ") would
+    teach ordinary words the mood of the airline it names, which misreads text about
+    anything else. The queue's name still counts as a word ("jetblue").
+    """
     if spec.preparation == PLAIN:
         clean = normalise(text)
         tokens = _WORD.findall(clean)
     else:
         clean = prepare(text)
         tokens = _rich_tokens(clean)
-    phrases = [
-        " ".join(tokens[start : start + n])
-        for n in range(spec.word_min, spec.word_max + 1)
-        for start in range(len(tokens) - n + 1)
-    ]
-    return TextParts(phrases, clean.split(" "))
+    phrases: list[str] = []
+    for n in range(spec.word_min, spec.word_max + 1):
+        if n == 1:
+            phrases += tokens
+        elif n == 2:
+            phrases += [f"{first} {second}" for first, second in pairwise(tokens)]
+        else:
+            phrases += [" ".join(tokens[start : start + n]) for start in range(len(tokens) - n + 1)]
+    words = clean.split(" ")
+    if spec.preparation >= RICH_WHOLE_HANDLES:
+        words = [word for word in words if not word.startswith("@")]
+    return TextParts(phrases, words)
 
 
 def phrase_term(phrase: str) -> str:

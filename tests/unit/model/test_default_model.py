@@ -14,9 +14,10 @@ from model_build import DEFAULT_MODEL_DIR
 # quality fails here.
 MACRO_F1_FLOOR = 0.76
 ACCURACY_FLOOR = 0.81
-# Hand-written product and restaurant review sentences, outside the training domain.
+# Hand-written product and restaurant review sentences, outside the training domain and
+# never trained on: the committed model gets 53 of 60, the floor leaves room for two.
 REVIEWS = Path(__file__).parents[2] / "fixtures" / "review_sentences.csv"
-REVIEWS_ACCURACY_FLOOR = 0.8
+REVIEWS_ACCURACY_FLOOR = 0.85
 
 
 def test_default_model_loads_and_reads_real_text() -> None:

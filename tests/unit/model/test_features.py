@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -6,8 +8,10 @@ from functions.scoring.features import (
     CHAR_PREFIX,
     FROWN_TOKEN,
     NEGATED_SUFFIX,
+    NEGATIONS,
     PLAIN,
     RICH,
+    RICH_WHOLE_HANDLES,
     SMILE_TOKEN,
     SYMBOL_PREFIX,
     URL_TOKEN,
@@ -34,8 +38,22 @@ def test_normalise_masks_handles_and_links_and_collapses_space() -> None:
     assert normalise("@United  LOST my bag\n https://t.co/x") == "@ lost my bag http"
 
 
-def test_new_models_use_the_rich_preparation() -> None:
-    assert SPEC.preparation == RICH
+def test_new_models_use_the_rich_preparation_with_whole_handles() -> None:
+    assert SPEC.preparation == RICH_WHOLE_HANDLES
+
+
+def test_handles_give_a_word_but_no_character_terms() -> None:
+    terms = analyse("@JetBlue blue seats @bob", SPEC)
+    assert f"{WORD_PREFIX}jetblue" in terms
+    assert not [term for term in terms if "@" in term]
+    # "blue" gets its n-grams from the word "blue" only, not from the airline's name.
+    assert terms.count(f"{CHAR_PREFIX}blue") == 1
+
+
+def test_models_trained_with_the_rich_preparation_keep_their_handle_terms() -> None:
+    rich = FeatureSpec(preparation=RICH)
+    assert f"{CHAR_PREFIX}@jet" in analyse("@JetBlue thanks", rich)
+    assert split_text("@JetBlue thanks @bob", rich).words == ["@jetblue", "thanks", "@"]
 
 
 def test_a_card_without_a_preparation_is_read_as_plain() -> None:
@@ -153,7 +171,7 @@ def test_spec_round_trips_through_a_dict() -> None:
     assert FeatureSpec.from_dict(spec.to_dict()) == spec
 
 
-@given(st.text(max_size=300), st.sampled_from([PLAIN_SPEC, SPEC]))
+@given(st.text(max_size=300), st.sampled_from([PLAIN_SPEC, FeatureSpec(preparation=RICH), SPEC]))
 def test_every_word_and_phrase_contributes_its_terms(text: str, spec: FeatureSpec) -> None:
     parts = split_text(text, spec)
     terms = analyse(text, spec)
@@ -165,3 +183,28 @@ def test_rich_preparation_never_leaves_newlines_or_double_spaces(text: str) -> N
     prepared = prepare(text)
     assert "\n" not in prepared
     assert "  " not in prepared
+
+
+def _negated_by_clause(clean: str) -> list[str]:
+    """The definition of negation marking, clause by clause: in each stretch between
+    punctuation marks, every word after the first negation carries the suffix."""
+    tokens: list[str] = []
+    for clause in re.split(r"[.,!?;:]", clean):
+        words = re.findall(r"\w[\w']+", clause)
+        first = next(
+            (i for i, w in enumerate(words) if w in NEGATIONS or w.endswith("n't")), len(words)
+        )
+        tokens += words[: first + 1] + [w + NEGATED_SUFFIX for w in words[first + 1 :]]
+    return tokens
+
+
+@given(
+    st.lists(
+        st.sampled_from(["not", "never", "don't", "good", "seat", "ok", ",", ".", "!", "?", " "]),
+        max_size=20,
+    ).map(" ".join)
+    | st.text(max_size=200)
+)
+def test_negation_marking_follows_its_clause_by_clause_definition(text: str) -> None:
+    clean = prepare(text)
+    assert split_text(text, FeatureSpec(word_max=1)).phrases == _negated_by_clause(clean)
