@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,59 +45,24 @@ def aws_environment(endpoint: str) -> dict[str, str]:
 
 
 class Emulator:
-    """moto's server, in this process, on a free loopback port.
-
-    DynamoDB applies each request atomically; moto's in-memory tables do not when requests
-    from several functions arrive on several threads at once (a transaction could see a
-    table change under it). So DynamoDB and DynamoDB Streams requests are served one at a
-    time, as the service would order them; every other service stays concurrent.
-    """
+    """moto's server, in this process, on a free loopback port."""
 
     def __init__(self) -> None:
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self.endpoint = ""
-
-    def start(self) -> str:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
+        from moto.server import ThreadedMotoServer
 
         # werkzeug would log every emulated AWS call on the console.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(
-            "127.0.0.1",
-            0,
-            _one_dynamodb_request_at_a_time(DomainDispatcherApplication(create_backend_app)),
-            threaded=True,
-            request_handler=MotoRequestHandler,
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        host, port = self._server.server_address[:2]
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.endpoint = ""
+
+    def start(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         return self.endpoint
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-        if self._thread is not None:
-            self._thread.join()
-
-
-def _one_dynamodb_request_at_a_time(app: Any) -> Any:
-    lock = threading.Lock()
-
-    def serve(environ: dict[str, Any], start_response: Any) -> Any:
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            return app(environ, start_response)
-        with lock:  # moto builds the whole response inside the call
-            return app(environ, start_response)
-
-    return serve
+        self._server.stop()
 
 
 @dataclass(frozen=True)
