@@ -46,10 +46,8 @@ class Request:
 def build_event(
     request: Request, route: Route, path_parameters: Mapping[str, str]
 ) -> dict[str, Any]:
-    """The API Gateway HTTP API payload-2.0 event for `request` on `route`. As HTTP APIs
-    do, the path reaches the function percent-decoded."""
+    """The API Gateway HTTP API payload-2.0 event for `request` on `route`."""
     split = urlsplit(request.target)
-    path = unquote(split.path)
     headers: dict[str, str] = {}
     cookies: list[str] = []
     for name, value in request.headers:
@@ -68,7 +66,7 @@ def build_event(
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": route.route_key,
-        "rawPath": path,
+        "rawPath": split.path,
         "rawQueryString": split.query,
         "headers": headers,
         "requestContext": {
@@ -78,7 +76,7 @@ def build_event(
             "domainPrefix": headers.get("host", "localhost").split(".", 1)[0],
             "http": {
                 "method": request.method,
-                "path": path,
+                "path": split.path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": request.source_ip,
                 "userAgent": headers.get("user-agent", ""),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote
 
 from pydantic import (
     AfterValidator,
@@ -92,6 +93,15 @@ def _iso_date(value: object) -> object:
 # A calendar day, as the spec's `format: date` says (pydantic alone would take a number).
 Date = Annotated[date, BeforeValidator(_iso_date)]
 AccountId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@:+-]+$")]
+
+
+def _path_segment(value: Any) -> Any:
+    # Routes match the raw path, where a client may have percent-encoded "@" or ":".
+    return unquote(value) if isinstance(value, str) else value
+
+
+# An account id taken from the path: the same rule, once the segment is decoded.
+AccountInPath = Annotated[AccountId, BeforeValidator(_path_segment)]
 
 Category = Annotated[SafeText, Field(min_length=1, max_length=64)]
 Channel = Annotated[SafeText, Field(min_length=1, max_length=32)]

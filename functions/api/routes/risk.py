@@ -30,7 +30,7 @@ from functions.api.http_errors import documented
 from functions.api.logic import accounts as logic
 from functions.api.schemas import (
     AccountAtRisk,
-    AccountId,
+    AccountInPath,
     AccountsAtRisk,
     AccountTimeline,
     AtRiskRule,
@@ -154,7 +154,7 @@ def handle_list_accounts_at_risk(
     **secured(READ_ACCOUNT_TIMELINE),
 )
 def handle_get_account_timeline(  # noqa: PLR0917  # powertools passes parameters by name
-    account_id: Annotated[AccountId, Path()],
+    account_id: Annotated[AccountInPath, Path()],
     tasks: Annotated[TaskStore, Depends(deps.task_store)],
     follow_ups: Annotated[FollowUpStore, Depends(deps.follow_up_store)],
     aggregates: Annotated[AggregateReader, Depends(deps.aggregate_reader)],
@@ -189,7 +189,7 @@ def handle_get_account_timeline(  # noqa: PLR0917  # powertools passes parameter
     **secured(FOLLOW_UP_ACCOUNT),
 )
 def handle_create_follow_up(
-    account_id: Annotated[AccountId, Path()],
+    account_id: Annotated[AccountInPath, Path()],
     request: Annotated[CreateFollowUpRequest, Body()],
     store: Annotated[FollowUpStore, Depends(deps.follow_up_store)],
     caller: Annotated[Principal, Depends(allow(FOLLOW_UP_ACCOUNT))],
@@ -221,7 +221,7 @@ def handle_create_follow_up(
     **secured(FOLLOW_UP_ACCOUNT),
 )
 def handle_update_follow_up(
-    account_id: Annotated[AccountId, Path()],
+    account_id: Annotated[AccountInPath, Path()],
     follow_up_id: FollowUpId,
     request: Annotated[UpdateFollowUpRequest, Body()],
     store: Annotated[FollowUpStore, Depends(deps.follow_up_store)],
