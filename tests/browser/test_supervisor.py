@@ -40,7 +40,9 @@ def open_review_of(page: Any, text: str) -> Any:
     expect(queue).to_be_visible()
     row = queue.get_by_role("row").filter(has_text=text[:60])
     more = page.get_by_role("button", name="Load more")
-    for _ in range(10):
+    # Riskiest first: where a request lands depends on the model and on the demo history
+    # (1,500 requests), so page on until it appears or the queue ends.
+    for _ in range(100):
         if row.count() or not more.count():
             break
         more.click()
