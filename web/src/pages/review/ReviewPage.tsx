@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from "preact/hooks";
 
 import { Empty, ErrorNotice, Loading } from "../../components/Notices";
+import { STAFF_CATEGORIES } from "../../catalog";
 import { useServices } from "../../context";
 import { Agreement } from "./Agreement";
 import { CurrentItem } from "./CurrentItem";
@@ -31,6 +32,39 @@ function useReviewKeys(store: ReviewStore) {
   }, [store]);
 }
 
+/** Narrows the queue to one category, or to requests created since a day. */
+function QueueFilters({ store }: { store: ReviewStore }) {
+  const filters = store.filters.value;
+  return (
+    <div class="filters review-filters" role="group" aria-label="Filter the review queue">
+      <div class="field">
+        <label for="review-category">Category</label>
+        <select
+          id="review-category"
+          value={filters.category}
+          onChange={(event) => void store.setFilter("category", event.currentTarget.value)}
+        >
+          <option value="">Any category</option>
+          {STAFF_CATEGORIES.map((choice) => (
+            <option key={choice.value} value={choice.value}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="review-since">Created on or after</label>
+        <input
+          id="review-since"
+          type="date"
+          value={filters.since}
+          onChange={(event) => void store.setFilter("since", event.currentTarget.value)}
+        />
+      </div>
+    </div>
+  );
+}
+
 export function ReviewPage() {
   const { api } = useServices();
   const store = useMemo(() => createReviewStore(api), [api]);
@@ -50,6 +84,7 @@ export function ReviewPage() {
           Refresh
         </button>
       </div>
+      <QueueFilters store={store} />
       <p class="visually-hidden" role="status">
         {store.loading.value ? "Loading the review queue…" : store.announcement.value}
       </p>
@@ -68,7 +103,11 @@ export function ReviewPage() {
             <Loading what="Loading the review queue…" />
           ) : null}
           {store.loaded.value && items.length === 0 && !store.error.value ? (
-            <Empty>Nothing left to review. Every decision in the queue has a review.</Empty>
+            <Empty>
+              {store.filters.value.category || store.filters.value.since
+                ? "Nothing to review with these filters."
+                : "Nothing left to review. Every decision in the queue has a review."}
+            </Empty>
           ) : null}
           {current ? <CurrentItem store={store} item={current} /> : null}
         </section>

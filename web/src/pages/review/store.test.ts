@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import type { Api, ReviewStats } from "../../api/client";
+import type { Api, ReviewQueueItem, ReviewStats } from "../../api/client";
 import { actionForKey, confusionRows, createReviewStore } from "./store";
 
 describe("review keys", () => {
@@ -52,5 +52,29 @@ describe("review store", () => {
     answers[0]!.resolve(stats(2));
     await first;
     expect(store.stats.value?.overall.reviewed).toBe(3);
+  });
+});
+
+describe("filtered review queue", () => {
+  it("reads on past filtered pages that hold nothing", async () => {
+    const item = { task: { id: "t1" }, margin: 0.1, risk: 1 } as unknown as ReviewQueueItem;
+    const pages = [
+      { items: [], next_cursor: "c1" },
+      { items: [], next_cursor: "c2" },
+      { items: [item], next_cursor: "c3" },
+    ];
+    const queries: unknown[] = [];
+    const api = {
+      reviewQueue: async (query: unknown) => {
+        queries.push(query);
+        return pages[queries.length - 1];
+      },
+    } as unknown as Api;
+    const store = createReviewStore(api);
+    await store.setFilter("since", "2026-11-26");
+    expect(store.items.value.map((entry) => entry.task.id)).toEqual(["t1"]);
+    expect(store.nextCursor.value).toBe("c3");
+    expect(queries).toHaveLength(3);
+    expect(queries[0]).toMatchObject({ limit: 100 });
   });
 });

@@ -5,10 +5,33 @@ import {
   type Api,
   type Label,
   type ReviewQueueItem,
+  type ReviewQueueQuery,
   type ReviewStats,
 } from "../../api/client";
 
 export const PAGE_SIZE = 25;
+// How many pages one load reads at most while filtered pages come back empty.
+const MAX_EMPTY_READS = 40;
+
+export interface ReviewFilters {
+  category: string;
+  /** A date (YYYY-MM-DD, the person's own day): only requests created on or after it. */
+  since: string;
+}
+
+/** The queue query for `filters`, empty ones left out. */
+export function queueQuery(filters: ReviewFilters, cursor: string | null): ReviewQueueQuery {
+  const [year, month, day] = filters.since.split("-").map(Number);
+  const since = filters.since ? new Date(year ?? 0, (month ?? 1) - 1, day ?? 1) : null;
+  const filtered = Boolean(filters.category || filters.since);
+  return {
+    // Filtered pages are mostly filtered out: read more of the index at a time.
+    limit: filtered ? 100 : PAGE_SIZE,
+    ...(filters.category ? { category: filters.category } : {}),
+    ...(since && !Number.isNaN(since.getTime()) ? { created_from: since.toISOString() } : {}),
+    ...(cursor ? { cursor } : {}),
+  };
+}
 export const LABELS: readonly Label[] = ["negative", "neutral", "positive"];
 
 /** The label a key gives (1/2/3 or n/u/p), "confirm" for Enter, else null. */
@@ -46,6 +69,7 @@ function asApiError(error: unknown): ApiError {
 
 /** The review page: the queue riskiest first, the item being reviewed, and the agreement. */
 export function createReviewStore(api: Api) {
+  const filters = signal<ReviewFilters>({ category: "", since: "" });
   const items = signal<ReviewQueueItem[]>([]);
   const nextCursor = signal<string | null>(null);
   const loading = signal(false);
@@ -87,12 +111,20 @@ export function createReviewStore(api: Api) {
     loading.value = true;
     error.value = null;
     try {
-      const page = await api.reviewQueue({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      // The API filters each page of the riskiest-first index, so a filtered page may hold
+      // nothing yet still lead on: read on (boundedly) until something matches.
+      let page = await api.reviewQueue(queueQuery(filters.value, cursor));
+      const found = [...page.items];
+      for (let reads = 1; found.length === 0 && page.next_cursor && reads < MAX_EMPTY_READS; reads += 1) {
+        page = await api.reviewQueue(queueQuery(filters.value, page.next_cursor));
+        if (mine !== queueCall) return;
+        found.push(...page.items);
+      }
       if (mine !== queueCall) return;
       // A page after the first may repeat an item the first page had (the queue moved).
       const known = cursor ? new Set(items.value.map((item) => item.task.id)) : new Set();
-      const fresh = page.items.filter((item) => !known.has(item.task.id));
-      items.value = cursor ? [...items.value, ...fresh] : page.items;
+      const fresh = found.filter((item) => !known.has(item.task.id));
+      items.value = cursor ? [...items.value, ...fresh] : found;
       nextCursor.value = page.next_cursor ?? null;
       loaded.value = true;
     } catch (failure) {
@@ -104,6 +136,12 @@ export function createReviewStore(api: Api) {
 
   async function reload(): Promise<void> {
     await Promise.all([loadQueue(null), loadStats()]);
+  }
+
+  async function setFilter<K extends keyof ReviewFilters>(key: K, value: ReviewFilters[K]) {
+    filters.value = { ...filters.value, [key]: value };
+    currentId.value = null;
+    await loadQueue(null);
   }
 
   function select(taskId: string): void {
@@ -165,6 +203,8 @@ export function createReviewStore(api: Api) {
   }
 
   return {
+    filters,
+    setFilter,
     items,
     nextCursor,
     loading,
