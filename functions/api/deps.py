@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from functions.api.data.config_store import ThresholdsStore
-from functions.api.data.evaluations import Evaluations
+from functions.api.data.evaluations import Evaluations, TrainingData
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
 from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
@@ -87,6 +87,11 @@ def evaluations() -> Evaluations:
     return Evaluations(get_settings().models_bucket, s3_client())
 
 
+@lru_cache(maxsize=1)
+def training_data() -> TrainingData:
+    return TrainingData(get_settings().models_bucket, s3_client())
+
+
 def reset() -> None:
     """Forgets settings, clients, caches and loaded models (for tests and the local stack)."""
     get_settings.cache_clear()
@@ -102,5 +107,6 @@ def reset() -> None:
         training_store,
         registry,
         evaluations,
+        training_data,
     ):
         provider.cache_clear()
