@@ -11,13 +11,15 @@ The terminal gets a few lines (infra/console.py); everything else goes to
 `.carescore/local.log`.
 
 Environment knobs: CARESCORE_TEMPLATE (another template file), CARESCORE_DATA (the
-airline CSV to replay), CARESCORE_SEED=0 (no demo tasks), CARESCORE_INSTALL_MODEL=0 (no
-default model), CARESCORE_ACCESS_LOG=1 (one line per request), CARESCORE_VERBOSE=1 (every
-log line on the terminal too).
+airline CSV to replay, and the default model's training data), CARESCORE_SEED=0 (no demo
+tasks), CARESCORE_INSTALL_MODEL=0 (no default model), CARESCORE_DEFAULT_TRAINING_DATA=0 (the
+default model without its training data), CARESCORE_ACCESS_LOG=1 (one line per request),
+CARESCORE_VERBOSE=1 (every log line on the terminal too).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -55,6 +57,7 @@ from infra.template import REGION, LocalPlan, TemplateError, plan
 ROOT = Path(__file__).resolve().parent.parent
 PORTAL_DIR = ROOT / "web" / "dist"  # `make portal` builds it
 READY_MARKER = "carescore local ready:"
+TRAINING_DATA_CACHE = ROOT / ".carescore" / "training-data"
 # The serving function's variables that name the model registry and bucket.
 MODEL_VARIABLES = ("REGISTRY_TABLE", "MODELS_BUCKET")
 
@@ -85,7 +88,34 @@ def _install_default_model(
         environment["MODELS_BUCKET"],
         dynamodb_client(),
         s3_client(),
+        training_data=default_training_data(),
     )
+
+
+def default_training_data() -> bytes | None:
+    """The default model's training data (functions/shared/training_data.py), prepared again
+    from the airline CSV when that is the very file its card fingerprints; None without it
+    (then a dataset from reviews cannot start from the default model). Remembered under
+    `.carescore/training-data/` per model version and file hash."""
+    from model_build import DEFAULT_MODEL_DIR, shared_data_file
+
+    source = shared_data_file()
+    if source is None or os.environ.get("CARESCORE_DEFAULT_TRAINING_DATA") == "0":
+        return None
+    card = json.loads((DEFAULT_MODEL_DIR / "model_card.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    remembered = TRAINING_DATA_CACHE / f"{card['version']}-{digest[:16]}.csv"
+    if remembered.is_file():
+        return remembered.read_bytes()
+    from model_build.lineage import rebuild_training_data
+
+    body = rebuild_training_data(DEFAULT_MODEL_DIR, source)
+    if body is not None:
+        TRAINING_DATA_CACHE.mkdir(parents=True, exist_ok=True)
+        staging = remembered.with_suffix(f".{os.getpid()}.tmp")
+        staging.write_bytes(body)
+        staging.replace(remembered)
+    return body
 
 
 @dataclass

@@ -34,6 +34,7 @@ from functions.shared.aws import dynamodb_client, s3_client
 from functions.shared.clock import sortable_id
 from functions.shared.lifecycle import FileRole, TrainingRun
 from functions.shared.registry import Registry
+from functions.shared.reviewed import ReviewedExamples
 from functions.shared.training_store import TrainingStore
 from model_build.training_run import TrainingContext, execute_run
 
@@ -42,11 +43,13 @@ DATASET_KEY = re.compile(r"^datasets/(?P<dataset_id>[0-9a-f]{32})/(?P<role>train
 
 
 class TrainingSettings(BaseSettings):
-    """REGISTRY_TABLE, MODELS_BUCKET, DATASETS_BUCKET, DEAD_LETTER_QUEUE_ARN."""
+    """REGISTRY_TABLE, MODELS_BUCKET, DATASETS_BUCKET, DEAD_LETTER_QUEUE_ARN, and TASKS_TABLE
+    (the supervisors' reviews the gate reads; without it the reviews rule is not applied)."""
 
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     registry_table: str = Field(min_length=1)
+    tasks_table: str | None = Field(default=None, min_length=1)
     models_bucket: str = Field(min_length=1)
     datasets_bucket: str = Field(min_length=1)
     dead_letter_queue_arn: str = Field(min_length=1)
@@ -67,6 +70,9 @@ def training_context() -> TrainingContext:
         datasets_bucket=settings.datasets_bucket,
         models_bucket=settings.models_bucket,
         work_dir=settings.work_dir,
+        reviews=ReviewedExamples(settings.tasks_table, dynamodb_client())
+        if settings.tasks_table
+        else None,
     )
 
 

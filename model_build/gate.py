@@ -5,6 +5,7 @@ decisions, on those reviews. Every rule is reported, passed or not."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,16 @@ MIN_REVIEWS = 50
 
 @dataclass(frozen=True)
 class ReviewAccuracy:
-    """Both models' accuracy on the supervisors' corrected labels."""
+    """Both models' accuracy, as they serve, on every supervisor-reviewed text against its
+    effective label (the latest review's); None where a model was not scored (fewer than
+    MIN_REVIEWS reviews, or no active model). `*_trained_on`: how many of those texts each
+    model was trained on (None: unknown), which a reader of the result should weigh."""
 
     reviews: int
-    candidate: float
-    active: float
+    candidate: float | None = None
+    active: float | None = None
+    candidate_trained_on: int | None = None
+    active_trained_on: int | None = None
 
 
 def _negative_recall(metrics: dict[str, Any]) -> float:
@@ -39,10 +45,12 @@ def judge(
     active: dict[str, Any] | None,
     parity: dict[str, Any],
     reviews: ReviewAccuracy | None,
+    notes: Sequence[str] = (),
 ) -> GateResult:
     """Checks a candidate whose export passed parity. `candidate` and `active` are metrics
     on the candidate's test split (`active` None when no model is active: nothing to lose
-    against); `reviews` is None when no decision has been reviewed yet."""
+    against; else measured as model_build.comparison decides, which `notes` explain);
+    `reviews` is None when the reviews cannot be read."""
     checks = [
         GateCheck(
             name="parity",
@@ -66,7 +74,9 @@ def judge(
             ),
         ]
     checks.append(_reviews_check(reviews))
-    return GateResult(passed=all(check.passed for check in checks), checks=checks)
+    return GateResult(
+        passed=all(check.passed for check in checks), checks=checks, notes=list(notes)
+    )
 
 
 def _no_worse(name: str, candidate: float, active: float, allowed_drop: float) -> GateCheck:
@@ -80,12 +90,18 @@ def _no_worse(name: str, candidate: float, active: float, allowed_drop: float) -
     )
 
 
+def _trained_on(count: int | None, whose: str) -> str:
+    if count is None:
+        return f"whether {whose} was trained on them is unknown"
+    return f"{whose} was trained on {count} of them"
+
+
 def _reviews_check(reviews: ReviewAccuracy | None) -> GateCheck:
     if reviews is None:
         return GateCheck(
             name="reviews",
             passed=True,
-            detail="not applied: training does not read supervisors' reviews yet",
+            detail="not applied: supervisors' reviews could not be read (no tasks table)",
         )
     count = reviews.reviews
     if count < MIN_REVIEWS:
@@ -94,10 +110,22 @@ def _reviews_check(reviews: ReviewAccuracy | None) -> GateCheck:
             passed=True,
             detail=f"not applied: {count} reviewed decisions, {MIN_REVIEWS} needed",
         )
+    if reviews.candidate is None or reviews.active is None:
+        return GateCheck(
+            name="reviews",
+            passed=True,
+            detail=f"not applied: {count} reviewed decisions but no active model to compare with",
+        )
     passed = reviews.candidate >= reviews.active
     return GateCheck(
         name="reviews",
         passed=passed,
         detail=f"accuracy on {count} reviewed decisions {reviews.candidate:.4f} against the "
-        f"active model's {reviews.active:.4f}" + ("" if passed else ": below it"),
+        f"active model's {reviews.active:.4f}"
+        + ("" if passed else ": below it")
+        + " ("
+        + _trained_on(reviews.candidate_trained_on, "the candidate")
+        + "; "
+        + _trained_on(reviews.active_trained_on, "the active model")
+        + ")",
     )

@@ -19,22 +19,23 @@ import platform
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import partial, reduce
+from functools import partial, reduce, wraps
 from importlib import metadata
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.metrics import precision_recall_fscore_support as prfs
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
 from functions.scoring.features import FeatureSpec, analyse
 from functions.scoring.model import CARD_FILE, MODEL_FILE, SentimentModel, new_session
@@ -42,6 +43,7 @@ from model_build.dataset import LABELS, Labelled, PreparedData
 from model_build.export import OPSET, LinearTextModel, build_graph
 
 Progress = Callable[[str], None]
+F = TypeVar("F", bound=Callable[..., Any])
 PARITY_MIN_AGREEMENT = 0.999
 PARITY_MAX_PROBABILITY_DIFF = 1e-4
 CALIBRATION_BINS = 10
@@ -76,6 +78,10 @@ class TrainParams:
     svm_c: float = 0.2
     ensembles: tuple[tuple[str, ...], ...] = ALL_ENSEMBLES
     folds: int = 5
+    # The search (members, spreads, temperature) cross-validates on a stratified sample of
+    # at most this many training rows; the chosen recipe is then fitted on all of them.
+    # Larger data only makes each of its fits slower (bench/training_bench.py).
+    search_rows: int = 20_000
     min_df: int = 2
     seed: int = 42
     # Ship a model refitted on train and test rows together, with the settings, spreads
@@ -254,23 +260,61 @@ def _cv_figures(logits: np.ndarray, y: np.ndarray) -> dict[str, float]:
     }
 
 
+class TermCounts:
+    """Every text's term counts, analysed once. A TF-IDF vectorizer fitted on some of the
+    rows is then a choice of columns (the terms in at least `min_df` of those rows) and
+    scikit-learn's own TF-IDF weighting of them: the same matrices as refitting
+    `_vectorizer` on those rows' texts, without analysing every text again for each fold."""
+
+    def __init__(self, texts: Sequence[str], params: TrainParams) -> None:
+        counter = CountVectorizer(analyzer=partial(analyse, spec=params.features))
+        self._counts = sparse.csr_matrix(counter.fit_transform(texts), dtype=np.float64)
+        self._min_df = params.min_df
+
+    def tfidf(
+        self, fit_rows: np.ndarray, other_rows: np.ndarray
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """TF-IDF rows of `fit_rows` and `other_rows`, by a vectorizer fitted on `fit_rows`."""
+        fitted = self._counts[fit_rows]
+        document_frequency = np.bincount(fitted.indices, minlength=fitted.shape[1])
+        terms = np.flatnonzero(document_frequency >= self._min_df)
+        fitted = fitted[:, terms]
+        weighting = TfidfTransformer(sublinear_tf=True).fit(fitted)
+        other = self._counts[other_rows][:, terms]
+        return weighting.transform(fitted), weighting.transform(other)
+
+
 def _out_of_fold(
     train: Labelled, members: list[Member], params: TrainParams, progress: Progress
 ) -> dict[Member, np.ndarray]:
-    """Each member's out-of-fold class scores. The vectorizer is refitted inside each fold,
-    so no fold sees its own test texts."""
+    """Each member's out-of-fold class scores. The vectorizer is refitted inside each fold
+    (on term counts analysed once), so no fold sees its own test texts."""
     y = _label_ids(train.labels)
-    texts = np.array(train.texts, dtype=object)
+    counts = TermCounts(train.texts, params)
     oof = {member: np.zeros((len(y), len(LABELS))) for member in members}
     folds = StratifiedKFold(params.folds, shuffle=True, random_state=params.seed)
-    for fold, (fit_rows, held_rows) in enumerate(folds.split(texts, y), start=1):
+    for fold, (fit_rows, held_rows) in enumerate(folds.split(np.zeros(len(y)), y), start=1):
         progress(f"  fold {fold}/{params.folds}: {len(members)} models")
-        vectorizer = _vectorizer(params)
-        fit_x = vectorizer.fit_transform(texts[fit_rows])
-        held_x = vectorizer.transform(texts[held_rows])
+        fit_x, held_x = counts.tfidf(fit_rows, held_rows)
         for member in members:
             oof[member][held_rows] = member.fit(fit_x, y[fit_rows], params.seed).scores(held_x)
     return oof
+
+
+def _search_sample(train: Labelled, params: TrainParams, progress: Progress) -> Labelled:
+    """The training rows the search cross-validates on: all of them up to
+    `params.search_rows`, else a stratified sample of that many."""
+    if len(train.texts) <= params.search_rows:
+        return train
+    progress(f"searching on a stratified sample of {params.search_rows} of {len(train.texts)} rows")
+    texts, _, labels, _ = train_test_split(
+        train.texts,
+        train.labels,
+        train_size=params.search_rows,
+        stratify=train.labels,
+        random_state=params.seed,
+    )
+    return Labelled(list(texts), list(labels))
 
 
 def _search(
@@ -278,6 +322,7 @@ def _search(
 ) -> tuple[Recipe, dict[str, Any]]:
     """Cross-validates the members, then every ensemble of them; returns the best ensemble
     as a recipe, and every figure for the card."""
+    train = _search_sample(train, params, progress)
     y = _label_ids(train.labels)
     members = _members(params)
     oof = _out_of_fold(train, members, params, progress)
@@ -301,6 +346,7 @@ def _search(
         "ensembles": [
             {"members": [m.name for m in chosen]} | figures for chosen, _, figures in ensembles
         ],
+        "search_rows": len(y),
         "chosen": {"members": [m.name for m in best]} | best_figures,
         "calibration": {
             "method": "temperature scaling on out-of-fold summed logits",
@@ -407,6 +453,20 @@ def _versions() -> dict[str, str]:
     return {"python": platform.python_version()} | {n: metadata.version(n) for n in names}
 
 
+def one_blas_thread(function: F) -> F:
+    """Runs `function` with BLAS on one thread. The solvers' vector operations are small:
+    more threads only spin against each other (five times the CPU time, and longer, on a
+    loaded two-core machine)."""
+
+    @wraps(function)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+
+    return cast(F, limited)
+
+
+@one_blas_thread
 def build_model(
     data: PreparedData, out_dir: Path, params: TrainParams, progress: Progress
 ) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -35,18 +35,29 @@ from functions.shared.lifecycle import (
     TrainingRun,
     dataset_sha256,
 )
-from functions.shared.model_files import download_model, upload_evaluation, upload_model
+from functions.shared.model_files import (
+    download_model,
+    read_training_data,
+    upload_evaluation,
+    upload_model,
+    upload_training_data,
+)
+from functions.shared.models import ReviewedExample
 from functions.shared.registry import Registry, entry_for_card
+from functions.shared.training_data import TrainingRow, encode_rows
 from functions.shared.training_store import TrainingStore
+from model_build.comparison import active_on_split, score_reviews
 from model_build.dataset import LABELS, ColumnMapping, DatasetError, Labelled, prepare
-from model_build.gate import judge, parity_failed
-from model_build.train import ParityError, TrainParams, build_model, evaluate_probabilities
+from model_build.gate import MIN_REVIEWS, ReviewAccuracy, judge, parity_failed
+from model_build.lineage import training_rows
+from model_build.train import ParityError, TrainParams, build_model, one_blas_thread
 
 logger = logging.getLogger(__name__)
 DISAGREEMENT_SAMPLE = 25
 # What one invocation (15 minutes) trains with room to spare: bench/training_bench.py
-# measured 294 CPU seconds at 12,000 rows and extrapolates 30,000 to 8 to 11 minutes.
-MAX_TRAINING_ROWS = 30_000
+# measured 100,000 rows at 429 CPU seconds, the gate's refit of an active model of the same
+# size included (README, "Retraining": sizing).
+MAX_TRAINING_ROWS = 100_000
 # How the pipeline's progress messages name its steps.
 _FOLD = re.compile(r"fold (\d+)/(\d+)")
 _MESSAGE_STAGES: tuple[tuple[str, StageName], ...] = (
@@ -55,9 +66,16 @@ _MESSAGE_STAGES: tuple[tuple[str, StageName], ...] = (
 )
 
 
+class ReviewSource(Protocol):
+    def reviewed_examples(self) -> list[ReviewedExample]:
+        """Every supervisor-reviewed decision as a labelled text."""
+        ...
+
+
 @dataclass
 class TrainingContext:
-    """Where a run reads and writes, and how it trains."""
+    """Where a run reads and writes, and how it trains. `reviews` None: the gate's reviews
+    rule cannot be applied (it says so)."""
 
     store: TrainingStore
     registry: Registry
@@ -67,6 +85,7 @@ class TrainingContext:
     work_dir: Path
     params: TrainParams = field(default_factory=TrainParams)
     clock: Callable[[], datetime] = utc_now
+    reviews: ReviewSource | None = None
 
 
 class RunRecorder:
@@ -147,6 +166,7 @@ def _disagreements(test: Labelled, candidate: np.ndarray, active: np.ndarray) ->
     }
 
 
+@one_blas_thread
 def execute_run(run: TrainingRun, dataset: Dataset, context: TrainingContext) -> TrainingRun:
     """Runs the pipeline on `dataset` and records every step in `run`.
 
@@ -209,26 +229,41 @@ def _execute(
 
     recorder.enter("evaluating", "evaluate")
     candidate = SentimentModel.load(model_dir)
+    candidate_rows = training_rows(data)
     pointer = context.registry.pointer()
-    active_metrics, evaluation = None, None
+    active, active_rows, on_split, evaluation = None, None, None, None
     if pointer is not None:
         active_dir = work_dir / "active"
         download_model(context.s3, context.models_bucket, pointer.version, active_dir)
-        active_probabilities = SentimentModel.load(active_dir).probabilities(data.test.texts)
-        active_metrics = evaluate_probabilities(active_probabilities, data.test.labels)
+        active = SentimentModel.load(active_dir)
+        active_rows = read_training_data(context.s3, context.models_bucket, pointer.version)
+        on_split = active_on_split(data.test, active, active_rows, logger.info)
         evaluation = {
             "dataset_id": dataset.dataset_id,
             "rows": len(data.test.texts),
-            "metrics": {candidate.version: card["metrics"], pointer.version: active_metrics},
+            "metrics": {candidate.version: card["metrics"], pointer.version: on_split.metrics},
+            "active_basis": on_split.basis,
+            "active_as_served": on_split.as_served,
+            "note": on_split.note,
             "disagreements": _disagreements(
-                data.test, candidate.probabilities(data.test.texts), active_probabilities
+                data.test, candidate.probabilities(data.test.texts), on_split.probabilities
             ),
         }
 
     recorder.enter("evaluating", "gate")
-    gate = judge(card["metrics"], active_metrics, card["parity"], reviews=None)
+    reviews = _review_accuracy(context, candidate, candidate_rows, active, active_rows)
+    gate = judge(
+        card["metrics"],
+        on_split.metrics if on_split else None,
+        card["parity"],
+        reviews,
+        notes=[on_split.note] if on_split else [],
+    )
 
     recorder.enter("evaluating", "register")
+    upload_training_data(
+        context.s3, context.models_bucket, candidate.version, encode_rows(candidate_rows)
+    )
     upload_model(context.s3, context.models_bucket, model_dir, candidate.version)
     if pointer is not None and evaluation is not None:
         upload_evaluation(
@@ -251,6 +286,23 @@ def _execute(
         model_version=candidate.version,
         parent_version=lineage.parent_version,
     )
+
+
+def _review_accuracy(
+    context: TrainingContext,
+    candidate: SentimentModel,
+    candidate_rows: list[TrainingRow],
+    active: SentimentModel | None,
+    active_rows: list[TrainingRow] | None,
+) -> ReviewAccuracy | None:
+    """The gate's reviews figures: None when reviews cannot be read; the count alone below
+    MIN_REVIEWS or without an active model; else both models scored on every review."""
+    if context.reviews is None:
+        return None
+    examples = context.reviews.reviewed_examples()
+    if len(examples) < MIN_REVIEWS or active is None:
+        return ReviewAccuracy(reviews=len(examples))
+    return score_reviews(examples, candidate, candidate_rows, active, active_rows)
 
 
 def _activate(

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from functions.api.data.aggregates import AggregateReader
 from functions.api.data.config_store import ThresholdsStore
-from functions.api.data.evaluations import Evaluations
+from functions.api.data.evaluations import Evaluations, TrainingData
 from functions.api.data.follow_ups import FollowUpStore
 from functions.api.data.risk_rules import AtRiskRuleStore
 from functions.api.data.serving import ModelRegistry, ThresholdConfig
@@ -105,6 +105,11 @@ def at_risk_rule_store() -> AtRiskRuleStore:
     return AtRiskRuleStore(get_settings().registry_table, dynamodb_client())
 
 
+@lru_cache(maxsize=1)
+def training_data() -> TrainingData:
+    return TrainingData(get_settings().models_bucket, s3_client())
+
+
 def reset() -> None:
     """Forgets settings, clients, caches and loaded models (for tests and the local stack)."""
     get_settings.cache_clear()
@@ -123,5 +128,6 @@ def reset() -> None:
         aggregate_reader,
         follow_up_store,
         at_risk_rule_store,
+        training_data,
     ):
         provider.cache_clear()

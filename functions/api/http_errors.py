@@ -46,6 +46,7 @@ STATUS: dict[type[Exception], HTTPStatus] = {
     errors.NotComparable: HTTPStatus.CONFLICT,
     errors.PointerUnchanged: HTTPStatus.CONFLICT,
     errors.NoReviewsYet: HTTPStatus.CONFLICT,
+    errors.TrainingDataUnavailable: HTTPStatus.CONFLICT,
     errors.ModelUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
     errors.StoreUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
     errors.ServiceUnhealthy: HTTPStatus.SERVICE_UNAVAILABLE,

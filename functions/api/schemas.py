@@ -415,10 +415,30 @@ class RunSummary(View):
     model_version: str | None = None
 
 
+class ReviewDerivation(View):
+    """What a dataset built from reviews was made of (source `reviews`)."""
+
+    model_version: str = Field(description="The active model whose training data it starts from.")
+    reviews: int = Field(
+        description="Reviewed decisions used: each reviewed task once, by its latest review."
+    )
+    corrections: int = Field(description="Of those, reviews that changed the model's label.")
+    confirmations: int = Field(description="Of those, reviews that kept the model's label.")
+    base_rows: int = Field(description="Rows of the model's training data.")
+    relabelled_rows: int = Field(description="Rows of that data whose label a review changed.")
+    added_rows: int = Field(description="Reviewed texts that were not in that data.")
+    train_rows: int
+    test_rows: int
+    sha256: str = Field(description="The dataset's sha256, as its models' lineage names it.")
+
+
 class Dataset(View):
     dataset_id: str
     name: str
-    source: DatasetSource
+    source: DatasetSource = Field(
+        description="`upload`: a supervisor's files; `reviews`: built by "
+        "`POST /v1/datasets/from-reviews`."
+    )
     status: DatasetStatus = Field(
         description="`awaiting_files` until every declared file has arrived (training then "
         "starts by itself), `complete` after, `expired` when a file never arrived."
@@ -433,6 +453,9 @@ class Dataset(View):
     fingerprint: dict[str, Any] | None = Field(
         description="sha256 per file, rows and class counts of the train and test splits, "
         "once training has validated the files."
+    )
+    derived_from: ReviewDerivation | None = Field(
+        default=None, description="For a dataset built from reviews: what it was made of."
     )
     runs: list[RunSummary]
 
@@ -570,7 +593,7 @@ class SupportLevelsPreview(View):
 
 
 class FromReviewsRequest(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: SafeText = Field(min_length=1, max_length=100)
 
 
 class StageTiming(View):
@@ -589,6 +612,12 @@ class GateResult(View):
     passed: bool
     checks: list[GateCheck]
     reasons: list[str] = Field(description="The detail of every check that failed.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How the candidate was compared: which of its test texts the active "
+        "model was trained on, and whether the active model was measured as it serves or "
+        "as its recipe refitted without them.",
+    )
 
 
 class TrainingRun(View):
@@ -690,6 +719,12 @@ class ModelComparison(View):
     )
     disagreements: int = Field(description="Test texts the two label differently.")
     sample: list[Disagreement]
+    note: str | None = Field(
+        default=None,
+        description="How the version the split was not trained for was measured: as it "
+        "serves, or as its recipe refitted without the test texts it had been trained on "
+        "(the gate's fair comparison); absent for evaluations made before it was recorded.",
+    )
 
 
 # Trends, accounts at risk and history import.

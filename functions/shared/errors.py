@@ -133,3 +133,10 @@ class PointerUnchanged(DomainError):
 
 class NoReviewsYet(DomainError):
     code = "no_reviews"
+
+
+class TrainingDataUnavailable(DomainError):
+    """A dataset from reviews needs the active model's training data, which is not stored
+    (or no model is active)."""
+
+    code = "training_data_unavailable"

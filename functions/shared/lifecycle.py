@@ -39,6 +39,22 @@ class DatasetFile(Record):
     arrived_at: datetime | None = None
 
 
+class ReviewDerivation(Record):
+    """What a dataset built from reviews (source `reviews`) was made of: the active model's
+    training data and supervisors' reviews, the review's label winning over the data's."""
+
+    model_version: str = Field(description="The model whose training data it starts from.")
+    reviews: int = Field(description="Reviewed decisions used (each task once, its latest).")
+    corrections: int = Field(description="Of those, reviews that changed the model's label.")
+    confirmations: int = Field(description="Of those, reviews that kept the model's label.")
+    base_rows: int = Field(description="Rows of the model's training data.")
+    relabelled_rows: int = Field(description="Rows of that data whose label a review changed.")
+    added_rows: int = Field(description="Reviewed texts that were not in that data.")
+    train_rows: int
+    test_rows: int
+    sha256: str = Field(description="The dataset's hash, as its models' lineage names it.")
+
+
 class Dataset(Record):
     """A supervisor's train (and optional test) files under ``datasets/<id>/``."""
 
@@ -53,6 +69,7 @@ class Dataset(Record):
     uploads_expire_at: datetime
     run_ids: list[str] = Field(default_factory=list)
     fingerprint: dict[str, Any] | None = None
+    derived_from: ReviewDerivation | None = None
 
     def file(self, role: str) -> DatasetFile | None:
         return next((f for f in self.files if f.role == role), None)
@@ -88,6 +105,9 @@ class GateCheck(Record):
 class GateResult(Record):
     passed: bool
     checks: list[GateCheck]
+    # How the comparison was made: what the active model had seen of the test split and
+    # what it was measured as.
+    notes: list[str] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -1,7 +1,8 @@
 """Data access for model files in the models bucket: ``models/<version>/`` holds
 ``model.onnx`` and ``model_card.json`` and is never rewritten (content-addressed);
 ``evaluations/<version>/against-<other>.json`` holds both models' figures on the first's
-test split, written when it was trained against the other."""
+test split, written when it was trained against the other; ``models/<version>/
+training_data.csv`` the rows the version was trained on (functions/shared/training_data.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from functions.scoring.model import CARD_FILE, MODEL_FILE
 from functions.shared.errors import ModelUnavailable
+from functions.shared.training_data import TRAINING_DATA_FILE, TrainingRow, decode_rows
 
 MODEL_FILES = (MODEL_FILE, CARD_FILE)
 
@@ -76,3 +78,23 @@ def read_evaluation(s3: Any, bucket: str, version: str, against: str) -> dict[st
         raise
     found: dict[str, Any] = json.loads(body.read())
     return found
+
+
+def training_data_key(version: str) -> str:
+    return model_prefix(version) + TRAINING_DATA_FILE
+
+
+def upload_training_data(s3: Any, bucket: str, version: str, body: bytes) -> None:
+    """Stores `version`'s training data (`training_data.encode_rows`) beside its files."""
+    s3.put_object(Bucket=bucket, Key=training_data_key(version), Body=body, ContentType="text/csv")
+
+
+def read_training_data(s3: Any, bucket: str, version: str) -> list[TrainingRow] | None:
+    """The training rows of `version`, or None when none were stored with it."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=training_data_key(version))["Body"].read()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in {"NoSuchKey", "404", "AccessDenied"}:
+            return None
+        raise
+    return decode_rows(body)

@@ -163,6 +163,22 @@ class TaskChanges(Frozen):
     fields_set: frozenset[str] = frozenset()
 
 
+class ReviewedExample(Frozen):
+    """A reviewed task as a labelled text: `label` is its latest review's (the effective
+    label), `model_label` what the model that decided it said."""
+
+    task_id: str
+    text: str
+    label: Label
+    model_label: Label
+    model_version: str
+    reviewed_at: datetime
+
+    @property
+    def correction(self) -> bool:
+        return self.label != self.model_label
+
+
 class TaskFilter(Frozen):
     status: TaskStatus | None = None
     support_level: SupportLevel | None = None

@@ -32,7 +32,7 @@ from functions.shared.lifecycle import (
     dataset_sha256,
     headline_metrics,
 )
-from functions.shared.model_files import model_prefix, upload_model
+from functions.shared.model_files import model_prefix, upload_model, upload_training_data
 
 MODEL_PARTITION = "MODEL"
 ACTIVE_SORT = "ACTIVE"
@@ -224,17 +224,27 @@ def entry_for_card(
 
 
 def install_model(
-    model_dir: Path, registry_table: str, models_bucket: str, dynamodb: Any, s3: Any
+    model_dir: Path,
+    registry_table: str,
+    models_bucket: str,
+    dynamodb: Any,
+    s3: Any,
+    *,
+    training_data: bytes | None = None,
 ) -> str:
     """Uploads `model_dir` (model.onnx + model_card.json) to ``models/<version>/``,
     registers the version and makes it the active one (a pointer move of kind `install`,
-    unless it is active already).
+    unless it is active already). `training_data` (functions/shared/training_data.py), when
+    given, is stored beside the files: datasets built from reviews start from it, and the
+    gate reads which texts the model was trained on.
 
-    Side effects: two S3 objects, the registry entry, the pointer move, and the default
-    thresholds if none exist. Raises ModelLoadError when the directory is not a loadable
-    model. Returns the version.
+    Side effects: two or three S3 objects, the registry entry, the pointer move, and the
+    default thresholds if none exist. Raises ModelLoadError when the directory is not a
+    loadable model. Returns the version.
     """
     model = SentimentModel.load(model_dir)  # refuses a directory whose files disagree
+    if training_data is not None:
+        upload_training_data(s3, models_bucket, model.version, training_data)
     upload_model(s3, models_bucket, model_dir, model.version)
     registry = Registry(registry_table, dynamodb)
     hashes = model.card.get("dataset", {}).get("sha256", {})

@@ -25,12 +25,14 @@ from functions.shared.models import (
     LevelSnapshot,
     Review,
     ReviewCounts,
+    ReviewedExample,
     ReviewQueueFilter,
     StoredDecision,
     Task,
     TaskFilter,
     TaskPage,
 )
+from functions.shared.reviewed import read_reviewed_examples
 from functions.shared.support import review_risk
 
 TASK_SORT = "TASK"
@@ -587,6 +589,11 @@ class TaskStore:
             Limit=count,
         )
         return [item_review(item) for item in response.get("Items", [])]
+
+    def reviewed_examples(self) -> list[ReviewedExample]:
+        """Every reviewed task as a labelled text (its latest review's label): the whole
+        reviewed partition of the reviewed-newest index, page after page."""
+        return read_reviewed_examples(self._client, self._table)
 
     def review_counts(self) -> list[ReviewCounts]:
         """Every agreement counter (one partition: overall, per category, per model version,

@@ -1,5 +1,6 @@
-"""Data access for the datasets bucket: signs uploads. The API never reads or lists
-datasets; its role may only add objects under `datasets/`."""
+"""Data access for the datasets bucket: signs uploads, and writes the files of a dataset
+built from reviews. The API never reads or lists datasets; its role may only add objects
+under `datasets/`."""
 
 from __future__ import annotations
 
@@ -34,3 +35,7 @@ class DatasetUploads:
             url=str(signed["url"]),
             fields={name: str(value) for name, value in signed["fields"].items()},
         )
+
+    def put_file(self, key: str, body: bytes, content_type: str) -> None:
+        """Stores one dataset file (its arrival starts training, as an upload's does)."""
+        self._client.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type)

@@ -53,6 +53,7 @@ class Comparison:
     differences: dict[str, Any]
     disagreements: int
     sample: list[dict[str, str]]
+    note: str | None = None
 
 
 def get_model(version: str, registry: RegistryPort) -> ModelVersion:
@@ -140,4 +141,5 @@ def compare(a: str, b: str, registry: RegistryPort, evaluations: EvaluationSourc
             {"text": row["text"], "label": row["label"], "a": row[by_a], "b": row[by_b]}
             for row in disagreements["sample"]
         ],
+        note=evaluation.get("note"),
     )

@@ -13,6 +13,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from functions.api import deps
 from functions.api.auth import READ_DATASETS, UPLOAD_DATASET, Principal, allow, secured
+from functions.api.data.evaluations import TrainingData
+from functions.api.data.task_store import TaskStore
 from functions.api.data.uploads import DatasetUploads
 from functions.api.http_errors import documented
 from functions.api.logic import datasets as logic
@@ -28,6 +30,7 @@ from functions.api.schemas import (
 )
 from functions.shared import lifecycle
 from functions.shared.clock import utc_now
+from functions.shared.registry import Registry
 from functions.shared.training_store import TrainingStore
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -152,18 +155,64 @@ def handle_get_dataset(
 
 @router.post(
     "/datasets/from-reviews",
-    summary="Build a dataset from the active model's data and supervisors' corrections",
+    summary="Build a dataset from the active model's data and supervisors' reviews",
     description=(
-        "Refused with 409 `no_reviews` until supervisors' corrected decisions are stored."
+        "Builds a dataset from the active model's training data (stored beside its files) "
+        "and every supervisor-reviewed decision: a review's label wins over the data's (a "
+        "correction changes it, a confirmation keeps the reviewed label), and each "
+        "reviewed text the data lacks is added (a fifth of them, by hash of the text, to "
+        "the test split; the data's rows keep their split). The dataset is stored with "
+        "what it was made of (`derived_from`: the model version, the reviews, the "
+        "sha256), and its files are written under `datasets/<dataset_id>/`, where their "
+        "arrival starts training as an upload's does: follow it in "
+        "`GET /v1/training-runs?dataset_id=`. Refused with 409 `no_reviews` while no "
+        "decision has been reviewed, and 409 `training_data_unavailable` when no model "
+        "is active or the active model's training data was not stored with it."
     ),
     tags=["datasets"],
     responses=documented(
-        201, Dataset, "The dataset, training started", 400, 401, 403, 409, 413, 415, 422, 503
+        201,
+        Dataset,
+        "The dataset; training starts by itself",
+        400,
+        401,
+        403,
+        409,
+        413,
+        415,
+        422,
+        503,
     ),
     **secured(UPLOAD_DATASET),
 )
-def handle_create_dataset_from_reviews(
-    _request: Annotated[FromReviewsRequest, Body()],
-    _caller: Annotated[Principal, Depends(allow(UPLOAD_DATASET))],
-) -> Dataset:
-    logic.create_dataset_from_reviews()
+def handle_create_dataset_from_reviews(  # noqa: PLR0917  # powertools passes parameters by name
+    request: Annotated[FromReviewsRequest, Body()],
+    caller: Annotated[Principal, Depends(allow(UPLOAD_DATASET))],
+    store: Annotated[TrainingStore, Depends(deps.training_store)],
+    tasks: Annotated[TaskStore, Depends(deps.task_store)],
+    registry: Annotated[Registry, Depends(deps.registry)],
+    training_data: Annotated[TrainingData, Depends(deps.training_data)],
+    uploads: Annotated[DatasetUploads, Depends(deps.dataset_uploads)],
+) -> Response[Dataset]:
+    dataset = logic.create_dataset_from_reviews(
+        request.name,
+        caller.key,
+        reviews=tasks,
+        registry=registry,
+        training_data=training_data,
+        files=uploads,
+        repository=store,
+    )
+    logger.info(
+        "dataset built from reviews",
+        extra={
+            "dataset_id": dataset.dataset_id,
+            "derived_from": dataset.derived_from.model_dump() if dataset.derived_from else None,
+        },
+    )
+    return Response(
+        status_code=201,
+        content_type=content_types.APPLICATION_JSON,
+        body=dataset_view(dataset, []),
+        headers={"Location": f"/v1/datasets/{dataset.dataset_id}"},
+    )

@@ -36,6 +36,7 @@ def training(aws: dict[str, str], tmp_path: Path) -> TrainingContext:  # noqa: F
     """The training function's context, training with the fast test parameters."""
     from functions.shared.aws import dynamodb_client, s3_client
     from functions.shared.registry import Registry
+    from functions.shared.reviewed import ReviewedExamples
     from functions.shared.training_store import TrainingStore
 
     table = aws["RegistryTable"]
@@ -47,7 +48,15 @@ def training(aws: dict[str, str], tmp_path: Path) -> TrainingContext:  # noqa: F
         models_bucket=aws["ModelsBucket"],
         work_dir=tmp_path / "training",
         params=FAST,
+        reviews=ReviewedExamples(aws["TasksTable"], dynamodb_client()),
     )
+
+
+def deliver(training: TrainingContext, dataset: dict[str, Any]) -> None:
+    """Hands the training function the notification of each of `dataset`'s files, as the
+    queue would once S3 announced them."""
+    for declared in dataset["files"]:
+        process(uploaded(declared["key"]), training, DEAD_LETTER_QUEUE_ARN)
 
 
 def csv_bytes(rows: Rows, columns: list[str] | None = None) -> bytes:
