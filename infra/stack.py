@@ -50,6 +50,9 @@ class Emulator:
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        from infra import emulated_dynamodb
+
+        emulated_dynamodb.install()
         # werkzeug would log every emulated AWS call on the console.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
