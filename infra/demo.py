@@ -22,7 +22,8 @@ REPEAT_AUTHORS_SHARE = 0.6
 REPEAT_AUTHOR_TWEETS = 3
 IMPORT_BATCH = 100
 SEED_TIMEOUT_SECONDS = 300.0
-DEMO_CUSTOMER_SHARE = 5  # one demo task in five is the demo customer's own
+CATCH_UP_TIMEOUT_SECONDS = 300.0  # for the aggregator to read the seeded tasks' stream
+DEMO_CUSTOMER_SHARE = 30  # one demo task in thirty is the demo customer's own: 50 requests
 TWEET_TIME = "%d-%m-%Y %H:%M"
 # Characters an account id may not hold (the API's AccountId pattern).
 ACCOUNT_UNSAFE = re.compile(r"[^A-Za-z0-9_.@:+-]")

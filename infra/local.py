@@ -359,9 +359,20 @@ def _seed(running: RunningStack) -> None:
     created, problems = demo.seed(
         running.base_url, demo.owned_by(demo.demo_tasks(), customer), token
     )
-    running.console.say(f"seeded {created} demo tasks in {time.monotonic() - started:.1f} s")
+    seeded = time.monotonic()
+    running.console.say(f"seeded {created} demo tasks in {seeded - started:.1f} s")
     for problem in problems[:3]:
         running.console.say(f"warning: seeding: {problem}")
+    # Trends and accounts at risk come from the tasks stream: the stack is ready once the
+    # aggregator (and every other function the tasks trigger) has caught up.
+    if running.functions.players.wait_until_drained(demo.CATCH_UP_TIMEOUT_SECONDS):
+        caught_up = time.monotonic() - seeded
+        running.console.say(f"the functions the demo tasks trigger caught up in {caught_up:.1f} s")
+    else:
+        running.console.say(
+            "warning: seeding: the functions the demo tasks trigger had not caught up after "
+            f"{demo.CATCH_UP_TIMEOUT_SECONDS:.0f} s; trends fill in as they do"
+        )
 
 
 def serve(host: str, port: int) -> int:

@@ -12,11 +12,12 @@ from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 
-from infra.demo import SEED_TIMEOUT_SECONDS
+from infra.demo import CATCH_UP_TIMEOUT_SECONDS, SEED_TIMEOUT_SECONDS
 from infra.local import ROOT, ready_url
 
-# The stack announces its URL once the demo history is in, so it may take the seed's time.
-START_TIMEOUT_SECONDS = 120 + SEED_TIMEOUT_SECONDS
+# The stack announces its URL once the demo history is in and aggregated, so it may take
+# the seed's time and the catch-up's.
+START_TIMEOUT_SECONDS = 120 + SEED_TIMEOUT_SECONDS + CATCH_UP_TIMEOUT_SECONDS
 
 
 class StackDidNotStart(RuntimeError):

@@ -19,6 +19,12 @@ class PlayerThread:
         self._log = log
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.idle_rounds = 0  # rounds that found nothing to do, so far
+
+    def idle_since(self, rounds: int) -> bool:
+        """Whether a whole round found nothing to do since `idle_rounds` was `rounds`: the
+        first idle round after it may have looked before the last work arrived."""
+        return self.idle_rounds >= rounds + 2
 
     def run_once(self) -> bool:
         """One round of the player's work; False when there was nothing to do."""
@@ -41,4 +47,5 @@ class PlayerThread:
                     self._stop.wait(RETRY_SECONDS)
                 continue
             if not busy:
+                self.idle_rounds += 1
                 self._stop.wait(self.idle_seconds)

@@ -4,6 +4,7 @@ event, per DynamoDB stream event and shard, and per schedule, started and stoppe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ from infra.triggers.sources import EventSource
 from infra.triggers.sqs import SqsMapping, SqsPoller
 from infra.triggers.streams import ShardReader, StreamMapping, shard_ids
 from infra.workers import Outcome, Workers
+
+DRAIN_POLL_SECONDS = 0.2
 
 
 @dataclass
@@ -31,6 +34,19 @@ class Players:
     def stop(self) -> None:
         for player in self.players:
             player.stop()
+
+    def wait_until_drained(self, timeout: float) -> bool:
+        """Waits until every queue and stream player has found nothing left to deliver,
+        after this call; False if `timeout` seconds pass first. Schedules are not waited on."""
+        scheduled = {id(runner) for runner in self.schedules.values()}
+        draining = [player for player in self.players if id(player) not in scheduled]
+        start = {id(player): player.idle_rounds for player in draining}
+        deadline = time.monotonic() + timeout
+        while not all(player.idle_since(start[id(player)]) for player in draining):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(DRAIN_POLL_SECONDS)
+        return True
 
     def fire(self, key: str) -> Outcome:
         """Fires the schedule `Function.Event` now. Raises KeyError for an unknown one."""
