@@ -1,4 +1,5 @@
 import { CATEGORIES, PRODUCTS } from "../../catalog";
+import { SelectField } from "../../components/SelectField";
 import { MAX_TEXT, type CustomerStore } from "./store";
 
 export function RequestForm({ store }: { store: CustomerStore }) {
@@ -24,36 +25,22 @@ export function RequestForm({ store }: { store: CustomerStore }) {
         {left} characters left
       </p>
       <div class="row">
-        <div class="field">
-          <label for="request-category">Topic</label>
-          <select
-            id="request-category"
-            value={store.category.value}
-            onChange={(e) => (store.category.value = e.currentTarget.value)}
-          >
-            <option value="">Choose a topic</option>
-            {CATEGORIES.map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="request-product">Airline (optional)</label>
-          <select
-            id="request-product"
-            value={store.product.value}
-            onChange={(e) => (store.product.value = e.currentTarget.value)}
-          >
-            <option value="">Not sure or none</option>
-            {PRODUCTS.map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="request-category"
+          label="Topic"
+          value={store.category.value}
+          none="Choose a topic"
+          options={CATEGORIES}
+          onChange={(value) => (store.category.value = value)}
+        />
+        <SelectField
+          id="request-product"
+          label="Airline (optional)"
+          value={store.product.value}
+          none="Not sure or none"
+          options={PRODUCTS}
+          onChange={(value) => (store.product.value = value)}
+        />
       </div>
       {store.formError.value ? (
         <p class="notice error" role="alert">

@@ -23,6 +23,8 @@ export function createCustomerStore(api: Api) {
   const loading = signal(false);
   const loaded = signal(false);
   const loadError = signal<ApiError | null>(null);
+  // What this page sent: a first page read while a request was being sent may lack it.
+  const sentHere: Task[] = [];
 
   async function load(more = false): Promise<void> {
     loading.value = true;
@@ -33,7 +35,10 @@ export function createCustomerStore(api: Api) {
         limit: PAGE_SIZE,
         ...(more && nextCursor.value ? { cursor: nextCursor.value } : {}),
       });
-      requests.value = more ? [...requests.value, ...page.items] : page.items;
+      const read = new Set(page.items.map((item) => item.id));
+      requests.value = more
+        ? [...requests.value, ...page.items]
+        : [...sentHere.filter((task) => !read.has(task.id)), ...page.items];
       nextCursor.value = page.next_cursor ?? null;
       loaded.value = true;
     } catch (error) {
@@ -64,6 +69,7 @@ export function createCustomerStore(api: Api) {
         channel: "web",
         ...(product.value ? { product: product.value } : {}),
       });
+      sentHere.unshift(task);
       requests.value = [task, ...requests.value.filter((item) => item.id !== task.id)];
       loaded.value = true;
       text.value = "";
