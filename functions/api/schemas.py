@@ -32,6 +32,7 @@ from functions.shared.lifecycle import (
     DatasetStatus,
     FileRole,
     PointerMove,
+    ReviewDerivation,
     RunStatus,
     StageName,
     VersionStatus,
@@ -413,23 +414,6 @@ class RunSummary(View):
     run_id: str
     status: RunStatus
     model_version: str | None = None
-
-
-class ReviewDerivation(View):
-    """What a dataset built from reviews was made of (source `reviews`)."""
-
-    model_version: str = Field(description="The active model whose training data it starts from.")
-    reviews: int = Field(
-        description="Reviewed decisions used: each reviewed task once, by its latest review."
-    )
-    corrections: int = Field(description="Of those, reviews that changed the model's label.")
-    confirmations: int = Field(description="Of those, reviews that kept the model's label.")
-    base_rows: int = Field(description="Rows of the model's training data.")
-    relabelled_rows: int = Field(description="Rows of that data whose label a review changed.")
-    added_rows: int = Field(description="Reviewed texts that were not in that data.")
-    train_rows: int
-    test_rows: int
-    sha256: str = Field(description="The dataset's sha256, as its models' lineage names it.")
 
 
 class Dataset(View):

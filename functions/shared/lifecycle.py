@@ -43,8 +43,10 @@ class ReviewDerivation(Record):
     """What a dataset built from reviews (source `reviews`) was made of: the active model's
     training data and supervisors' reviews, the review's label winning over the data's."""
 
-    model_version: str = Field(description="The model whose training data it starts from.")
-    reviews: int = Field(description="Reviewed decisions used (each task once, its latest).")
+    model_version: str = Field(description="The active model whose training data it starts from.")
+    reviews: int = Field(
+        description="Reviewed decisions used: each reviewed task once, by its latest review."
+    )
     corrections: int = Field(description="Of those, reviews that changed the model's label.")
     confirmations: int = Field(description="Of those, reviews that kept the model's label.")
     base_rows: int = Field(description="Rows of the model's training data.")
@@ -52,7 +54,7 @@ class ReviewDerivation(Record):
     added_rows: int = Field(description="Reviewed texts that were not in that data.")
     train_rows: int
     test_rows: int
-    sha256: str = Field(description="The dataset's hash, as its models' lineage names it.")
+    sha256: str = Field(description="The dataset's sha256, as its models' lineage names it.")
 
 
 class Dataset(Record):

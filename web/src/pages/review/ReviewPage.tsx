@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from "preact/hooks";
 
 import { Empty, ErrorNotice, Loading } from "../../components/Notices";
+import { SelectField } from "../../components/SelectField";
 import { STAFF_CATEGORIES } from "../../catalog";
 import { useServices } from "../../context";
 import { Agreement } from "./Agreement";
@@ -37,21 +38,14 @@ function QueueFilters({ store }: { store: ReviewStore }) {
   const filters = store.filters.value;
   return (
     <div class="filters review-filters" role="group" aria-label="Filter the review queue">
-      <div class="field">
-        <label for="review-category">Category</label>
-        <select
-          id="review-category"
-          value={filters.category}
-          onChange={(event) => void store.setFilter("category", event.currentTarget.value)}
-        >
-          <option value="">Any category</option>
-          {STAFF_CATEGORIES.map((choice) => (
-            <option key={choice.value} value={choice.value}>
-              {choice.label}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField
+        id="review-category"
+        label="Category"
+        value={filters.category}
+        none="Any category"
+        options={STAFF_CATEGORIES}
+        onChange={(value) => void store.setFilter("category", value)}
+      />
       <div class="field">
         <label for="review-since">Created on or after</label>
         <input
