@@ -63,7 +63,7 @@ class Portal:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
 
-    def create_task(self, text: str, category: str = "lost_luggage") -> dict[str, Any]:
+    def create_task(self, text: str, category: str = "Lost Luggage") -> dict[str, Any]:
         """A request sent by the demo customer, for a test that needs one of its own."""
         task: dict[str, Any] = self.api(
             "customer", "POST", "/v1/tasks", {"text": text, "category": category, "channel": "web"}

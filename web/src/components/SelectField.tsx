@@ -1,7 +1,4 @@
-export interface Choice {
-  value: string;
-  label: string;
-}
+import type { Choice } from "../catalog";
 
 interface SelectFieldProps {
   id: string;

@@ -26,7 +26,7 @@ describe("customer store", () => {
     const store = createCustomerStore(api);
     const loading = store.load(); // the first page, read before the request exists
     store.text.value = "My bag never arrived";
-    store.category.value = "lost_luggage";
+    store.category.value = "Lost Luggage";
     expect(await store.submit()).toBe(true);
     page.resolve({ items: [task("old")], next_cursor: null });
     await loading;
@@ -40,7 +40,7 @@ describe("customer store", () => {
     } as unknown as Api;
     const store = createCustomerStore(api);
     store.text.value = "My bag never arrived";
-    store.category.value = "lost_luggage";
+    store.category.value = "Lost Luggage";
     await store.submit();
     await store.load();
     expect(store.requests.value.map((item) => item.id)).toEqual(["new", "old"]);

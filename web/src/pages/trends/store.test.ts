@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
+import type { Api } from "../../api/client";
 import type { CategoryTrends, PeriodTrend } from "../../api/trends";
-import { busiestCategory, NEXT_FOLLOW_UP_STATES } from "./store";
+import { busiestCategory, createTrendsStore, NEXT_FOLLOW_UP_STATES } from "./store";
 import { chartData } from "./series";
 
 function period(start: string, total: number, net: number | null): PeriodTrend {
@@ -58,5 +59,35 @@ describe("follow-up states", () => {
   it("move on only: a resolved follow-up has nowhere to go", () => {
     expect(NEXT_FOLLOW_UP_STATES.open).toEqual(["contacted", "resolved"]);
     expect(NEXT_FOLLOW_UP_STATES.resolved).toEqual([]);
+  });
+});
+
+describe("trends store", () => {
+  function deferred<T>() {
+    let resolve!: (value: T) => void;
+    const promise = new Promise<T>((done) => (resolve = done));
+    return { promise, resolve };
+  }
+
+  const summaryOf = (name: string) =>
+    ({ categories: { best: [{ name }], worst: [] }, products: { best: [], worst: [] } }) as never;
+
+  it("ranks the period shown even when the view changes before its ranking arrives", async () => {
+    const rankings: ReturnType<typeof deferred<never>>[] = [];
+    const api = {
+      listTasks: async () => ({ items: [], next_cursor: null }),
+      categoryTrends: async () => TRENDS,
+      trendSummary: () => {
+        rankings.push(deferred<never>());
+        return rankings.at(-1)!.promise;
+      },
+    } as unknown as Api;
+    const store = createTrendsStore(api, () => new Date("2026-11-26T12:00:00Z"));
+    const range = { from: "2015-02-16", to: "2015-02-24" };
+    const byWeek = store.setPeriod({ ...range, granularity: "week" });
+    const byDay = store.setPeriod({ ...range, granularity: "day" }); // before the first answer
+    for (const ranking of rankings) ranking.resolve(summaryOf("Late Flight"));
+    await Promise.all([byWeek, byDay]);
+    expect(store.summary.value?.categories.best[0]?.name).toBe("Late Flight");
   });
 });

@@ -36,6 +36,7 @@ export function createTrendsStore(api: Api, now: () => Date = () => new Date()) 
   const error = signal<ApiError | null>(null);
   const chosenCategory = signal<string | null>(null);
   let request = 0;
+  let summaryRange = ""; // the from/to `summary` holds: it does not depend on the product
 
   /** The category charted: the one chosen while it has figures, else the busiest. */
   const category = computed(() => {
@@ -49,9 +50,10 @@ export function createTrendsStore(api: Api, now: () => Date = () => new Date()) 
     () => trends.value?.categories.find((item) => item.category === category.value) ?? null,
   );
 
-  async function load(withSummary = true): Promise<void> {
+  async function load(): Promise<void> {
     const range = period.value;
     if (!range) return;
+    const days = `${range.from}/${range.to}`;
     const mine = ++request;
     loading.value = true;
     error.value = null;
@@ -63,11 +65,14 @@ export function createTrendsStore(api: Api, now: () => Date = () => new Date()) 
           granularity: range.granularity,
           ...(product.value ? { product: product.value } : {}),
         }),
-        withSummary ? api.trendSummary(range.from, range.to) : Promise.resolve(summary.value),
+        days === summaryRange
+          ? Promise.resolve(summary.value)
+          : api.trendSummary(range.from, range.to),
       ]);
       if (mine !== request) return; // a newer period or product won
       trends.value = categories;
       summary.value = best;
+      summaryRange = days;
     } catch (failure) {
       if (mine === request) error.value = asApiError(failure);
     } finally {
@@ -90,14 +95,13 @@ export function createTrendsStore(api: Api, now: () => Date = () => new Date()) 
   }
 
   async function setPeriod(next: Period): Promise<void> {
-    const previous = period.value;
     period.value = next;
-    await load(!previous || previous.from !== next.from || previous.to !== next.to);
+    await load();
   }
 
   async function setProduct(next: string): Promise<void> {
     product.value = next;
-    await load(false);
+    await load();
   }
 
   function chooseCategory(next: string): void {
