@@ -24,7 +24,7 @@ from functions.shared.aws import refused_by_condition, transact_write
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.models import Label
 from functions.shared.risk import AccountRequest, AtRiskRule, RiskState
-from functions.shared.risk_config import read_at_risk_rule
+from functions.shared.risk_config import AT_RISK_RULE
 from functions.shared.risk_items import item_risk, risk_item
 
 # A marker outlives the stream's 24-hour retention: no record can come back after it expires.
@@ -214,7 +214,7 @@ class CachedRuleSource:
 
     def current_rule(self) -> AtRiskRule:
         if self._rule is None or time.monotonic() - self._read_at >= self._refresh_seconds:
-            self._rule = read_at_risk_rule(self._client, self._table).rule
+            self._rule = AT_RISK_RULE.read_value(self._client, self._table)
             self._read_at = time.monotonic()
         return self._rule
 

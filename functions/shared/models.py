@@ -227,13 +227,18 @@ class LevelSnapshot(Frozen):
     support_level: SupportLevel
 
 
-class ThresholdsRecord(Frozen):
-    """A version of the support-level thresholds with who set it, when and why."""
+class ChangeRecord(Frozen):
+    """Who set a version of some config, when and why."""
 
-    thresholds: Thresholds
     updated_at: datetime
     updated_by: str
     reason: str
+
+
+class ThresholdsRecord(ChangeRecord):
+    """A version of the support-level thresholds with who set it, when and why."""
+
+    thresholds: Thresholds
 
 
 class SignedUpload(Frozen):

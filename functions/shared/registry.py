@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from functions.scoring.model import SentimentModel
 from functions.shared.aws import cancellation_codes, refused_by_condition, transact_write
 from functions.shared.clock import utc_now
-from functions.shared.config import seed_thresholds
+from functions.shared.config import THRESHOLDS
 from functions.shared.dynamo import from_item, item_key, to_item
 from functions.shared.errors import ActiveModelChanged, ModelVersionNotFound
 from functions.shared.lifecycle import (
@@ -256,5 +256,5 @@ def install_model(
         registry.move_pointer(
             model.version, current, kind="install", by="system", reason="installed"
         )
-    seed_thresholds(dynamodb, registry_table)
+    THRESHOLDS.seed(dynamodb, registry_table)
     return model.version

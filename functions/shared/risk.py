@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from functions.shared.models import Frozen, Label, SupportLevel
+from functions.shared.models import ChangeRecord, Frozen, Label, SupportLevel
 
 RuleFired = Literal["streak", "window"]
 FollowUpState = Literal["open", "contacted", "resolved"]
@@ -32,13 +32,10 @@ class AtRiskRule(Frozen):
 DEFAULT_AT_RISK_RULE = AtRiskRule(version=1, streak_length=3, window_negatives=3, window_days=14)
 
 
-class AtRiskRuleRecord(Frozen):
+class AtRiskRuleRecord(ChangeRecord):
     """A version of the at-risk rule with who set it, when and why."""
 
     rule: AtRiskRule
-    updated_at: datetime
-    updated_by: str
-    reason: str
 
 
 class AccountRequest(Frozen):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.shared.config import read_thresholds_record, replace_thresholds
+from functions.shared.config import THRESHOLDS
 from functions.shared.models import ThresholdsRecord
 
 
@@ -16,9 +16,9 @@ class ThresholdsStore:
 
     def current(self) -> ThresholdsRecord:
         """The version in force (seeding the defaults when there is none)."""
-        return read_thresholds_record(self._client, self._table)
+        return THRESHOLDS.read(self._client, self._table)
 
     def replace(self, record: ThresholdsRecord) -> None:
         """Makes `record` the version in force; raises ConcurrentUpdate when the version
         before it is no longer current."""
-        replace_thresholds(self._client, self._table, record)
+        THRESHOLDS.replace(self._client, self._table, record)

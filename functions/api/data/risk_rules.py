@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions.shared.risk import AtRiskRuleRecord
-from functions.shared.risk_config import read_at_risk_rule, replace_at_risk_rule
+from functions.shared.risk_config import AT_RISK_RULE
 
 
 class AtRiskRuleStore:
@@ -16,7 +16,7 @@ class AtRiskRuleStore:
 
     def read_rule(self) -> AtRiskRuleRecord:
         """The rule in force (read consistently: a supervisor sees their own change)."""
-        return read_at_risk_rule(self._client, self._table)
+        return AT_RISK_RULE.read(self._client, self._table)
 
     def replace_rule(self, record: AtRiskRuleRecord) -> None:
-        replace_at_risk_rule(self._client, self._table, record)
+        AT_RISK_RULE.replace(self._client, self._table, record)

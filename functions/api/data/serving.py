@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.scoring.model import ModelLoadError, SentimentModel
-from functions.shared.config import read_thresholds
+from functions.shared.config import THRESHOLDS
 from functions.shared.errors import ModelUnavailable
 from functions.shared.model_files import download_model
 from functions.shared.models import Thresholds
@@ -192,7 +192,7 @@ class ThresholdConfig:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._thresholds = Refreshed(
-            lambda: read_thresholds(dynamodb, registry_table), refresh_seconds, clock
+            lambda: THRESHOLDS.read_value(dynamodb, registry_table), refresh_seconds, clock
         )
 
     def current_thresholds(self) -> Thresholds:

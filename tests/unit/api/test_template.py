@@ -185,9 +185,9 @@ def test_api_role_cannot_scan_batch_write_or_delete_tasks(transformed: dict[str,
 def test_api_role_writes_only_the_registry_partitions_it_owns(
     transformed: dict[str, Any],
 ) -> None:
-    from functions.shared.config import CURSOR_KEY_PARTITION, THRESHOLDS_PARTITION
+    from functions.shared.config import CURSOR_KEY_PARTITION, THRESHOLDS
     from functions.shared.registry import MODEL_PARTITION
-    from functions.shared.risk_config import AT_RISK_RULE_PARTITION
+    from functions.shared.risk_config import AT_RISK_RULE
     from functions.shared.training_store import DATASET_PARTITION, RUN_PARTITION
 
     writes = [
@@ -201,9 +201,9 @@ def test_api_role_writes_only_the_registry_partitions_it_owns(
         condition = statement["Condition"]["ForAllValues:StringEquals"]
         allowed = set(_listed(condition["dynamodb:LeadingKeys"]))
         assert allowed == {
-            THRESHOLDS_PARTITION,
+            THRESHOLDS.partition,
             CURSOR_KEY_PARTITION,
-            AT_RISK_RULE_PARTITION,
+            AT_RISK_RULE.partition,
             DATASET_PARTITION,
             RUN_PARTITION,
             MODEL_PARTITION,
