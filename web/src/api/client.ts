@@ -60,6 +60,11 @@ export class ApiError extends Error {
   }
 }
 
+/** `error` as an ApiError: itself when it is one, else a generic failure. */
+export function asApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
+}
+
 interface ErrorBody {
   error?: { code?: string; message?: string };
 }

@@ -1,13 +1,9 @@
 import { signal } from "@preact/signals";
 
-import { ApiError, type Api, type Task } from "../../api/client";
+import { type Api, ApiError, asApiError, type Task } from "../../api/client";
 
 export const MAX_TEXT = 5000;
 const PAGE_SIZE = 20;
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
-}
 
 /** The customer's page: the request form and their own requests, newest first. */
 export function createCustomerStore(api: Api) {

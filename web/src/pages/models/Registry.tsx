@@ -4,6 +4,7 @@ import type { ModelDetail, ModelStatus } from "../../api/client";
 import { ConfusionMatrix, PerClassTable, figure, matrixOf } from "../../components/Figures";
 import { ErrorNotice, Loading } from "../../components/Notices";
 import { dateTime } from "../../format";
+import { GateTable } from "./GateTable";
 import type { RegistryStore } from "./registry";
 
 const STATUS_TEXT: Record<ModelStatus, string> = {
@@ -239,30 +240,7 @@ function VersionDetail({ store, detail }: { store: RegistryStore; detail: ModelD
           </dl>
         </div>
       </div>
-      {detail.gate ? (
-        <table class="figures gate">
-          <caption>
-            Gate: {detail.gate.passed ? "passed" : "failed"}
-            {detail.gate.passed ? "" : ` (${detail.gate.reasons.length} reasons)`}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Result</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {detail.gate.checks.map((check) => (
-              <tr key={check.name}>
-                <th scope="row">{check.name.replace(/_/g, " ")}</th>
-                <td>{check.passed ? "Passed" : <strong class="failed">Failed</strong>}</td>
-                <td>{check.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      {detail.gate ? <GateTable gate={detail.gate} /> : null}
       {detail.activations.length > 0 ? (
         <table class="figures">
           <caption>Activations</caption>

@@ -5,6 +5,33 @@ import { dateTime, percent } from "../../format";
 import type { ThresholdsStore } from "./thresholds";
 
 /** The thresholds in force, a proposal with the preview of what it would change, and saving. */
+interface ThresholdInputProps {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+}
+
+/** A negative-probability threshold, from 0 to 1. */
+function ThresholdInput({ id, label, value, onInput }: ThresholdInputProps) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={0}
+        max={1}
+        step={0.01}
+        required
+        aria-describedby="thresholds-hint"
+        value={value}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+    </div>
+  );
+}
+
 export function Thresholds({ store }: { store: ThresholdsStore }) {
   const current = store.current.value;
   return (
@@ -29,34 +56,18 @@ export function Thresholds({ store }: { store: ThresholdsStore }) {
             }}
           >
             <div class="row">
-              <div class="field">
-                <label for="escalate-min">Escalate from (negative probability)</label>
-                <input
-                  id="escalate-min"
-                  type="number"
-                  min={0}
-                  max={1}
-                  step={0.01}
-                  required
-                  aria-describedby="thresholds-hint"
-                  value={store.escalate.value}
-                  onInput={(event) => store.edit("escalate", event.currentTarget.value)}
-                />
-              </div>
-              <div class="field">
-                <label for="priority-min">Priority from (negative probability)</label>
-                <input
-                  id="priority-min"
-                  type="number"
-                  min={0}
-                  max={1}
-                  step={0.01}
-                  required
-                  aria-describedby="thresholds-hint"
-                  value={store.priority.value}
-                  onInput={(event) => store.edit("priority", event.currentTarget.value)}
-                />
-              </div>
+              <ThresholdInput
+                id="escalate-min"
+                label="Escalate from (negative probability)"
+                value={store.escalate.value}
+                onInput={(value) => store.edit("escalate", value)}
+              />
+              <ThresholdInput
+                id="priority-min"
+                label="Priority from (negative probability)"
+                value={store.priority.value}
+                onInput={(value) => store.edit("priority", value)}
+              />
               <fieldset class="field period">
                 <legend>Preview period</legend>
                 <div class="inline">

@@ -1,6 +1,7 @@
 import type { RunStatus, StageName, TrainingRun } from "../../api/client";
 import { ErrorNotice, Loading } from "../../components/Notices";
 import { dateTime, percent } from "../../format";
+import { GateTable } from "./GateTable";
 import { FINISHED, type TrainingStore } from "./training";
 
 export const RUN_STATUS_TEXT: Record<RunStatus, string> = {
@@ -29,9 +30,40 @@ const PHASE_TEXT = {
   waiting: "Files uploaded. Waiting for training to start…",
 } as const;
 
+interface ColumnSelectProps {
+  id: string;
+  label: string;
+  store: TrainingStore;
+  value: string;
+  onChange: (name: string) => void;
+}
+
+/** One of the train file's columns, chosen from its header. */
+function ColumnSelect({ id, label, store, value, onChange }: ColumnSelectProps) {
+  const columns = store.columns.value;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        value={value}
+        disabled={columns.length === 0 || store.busy.value}
+        aria-describedby="mapping-hint"
+        onChange={(event) => onChange(event.currentTarget.value)}
+      >
+        {columns.length === 0 ? <option value="">Choose a train file first</option> : null}
+        {columns.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** Upload a train (and optional test) CSV with the column mapping; training starts by itself. */
 export function UploadForm({ store }: { store: TrainingStore }) {
-  const columns = store.columns.value;
   const phase = store.phase.value;
   return (
     <form
@@ -71,40 +103,20 @@ export function UploadForm({ store }: { store: TrainingStore }) {
         </div>
       </div>
       <div class="row">
-        <div class="field">
-          <label for="text-column">Text column</label>
-          <select
-            id="text-column"
-            value={store.textColumn.value}
-            disabled={columns.length === 0 || store.busy.value}
-            aria-describedby="mapping-hint"
-            onChange={(event) => (store.textColumn.value = event.currentTarget.value)}
-          >
-            {columns.length === 0 ? <option value="">Choose a train file first</option> : null}
-            {columns.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="label-column">Label column</label>
-          <select
-            id="label-column"
-            value={store.labelColumn.value}
-            disabled={columns.length === 0 || store.busy.value}
-            aria-describedby="mapping-hint"
-            onChange={(event) => (store.labelColumn.value = event.currentTarget.value)}
-          >
-            {columns.length === 0 ? <option value="">Choose a train file first</option> : null}
-            {columns.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ColumnSelect
+          id="text-column"
+          label="Text column"
+          store={store}
+          value={store.textColumn.value}
+          onChange={(name) => (store.textColumn.value = name)}
+        />
+        <ColumnSelect
+          id="label-column"
+          label="Label column"
+          store={store}
+          value={store.labelColumn.value}
+          onChange={(name) => (store.labelColumn.value = name)}
+        />
       </div>
       <p class="hint" id="mapping-hint">
         The columns come from the train file's header; a test file must have the same two.
@@ -214,27 +226,7 @@ export function RunView({ store }: { store: TrainingStore }) {
         </p>
       ) : null}
       {run.validation_report ? <ValidationReport report={run.validation_report} /> : null}
-      {run.gate ? (
-        <table class="figures gate">
-          <caption>Gate: {run.gate.passed ? "passed" : "failed"}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Result</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {run.gate.checks.map((check) => (
-              <tr key={check.name}>
-                <th scope="row">{check.name.replace(/_/g, " ")}</th>
-                <td>{check.passed ? "Passed" : <strong class="failed">Failed</strong>}</td>
-                <td>{check.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      {run.gate ? <GateTable gate={run.gate} /> : null}
     </article>
   );
 }

@@ -1,17 +1,14 @@
 import { computed, signal } from "@preact/signals";
 
 import {
-  ApiError,
   type ActivePointer,
   type Api,
+  ApiError,
+  asApiError,
   type ModelComparison,
   type ModelDetail,
   type ModelList,
 } from "../../api/client";
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
-}
 
 export type Move = { kind: "promote"; version: string } | { kind: "rollback"; version: string };
 

@@ -1,15 +1,12 @@
 import { computed, signal } from "@preact/signals";
 
 import {
-  ApiError,
   type Api,
+  ApiError,
+  asApiError,
   type SupportLevels,
   type SupportLevelsPreview,
 } from "../../api/client";
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
-}
 
 /** A date input's value (YYYY-MM-DD) `days` before `now`, in the person's time zone. */
 export function dateBefore(now: Date, days: number): string {

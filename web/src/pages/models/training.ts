@@ -1,6 +1,6 @@
 import { computed, signal } from "@preact/signals";
 
-import { ApiError, type Api, type RunStatus, type TrainingRun } from "../../api/client";
+import { type Api, ApiError, asApiError, type RunStatus, type TrainingRun } from "../../api/client";
 import { uploadFile } from "../../api/uploads";
 import { guessColumn, readHeader } from "./csv";
 
@@ -12,10 +12,6 @@ const RUN_APPEARS_WITHIN_MS = 5 * 60 * 1000;
 const MAX_FAILED_POLLS = 5;
 // The API signs uploads of at most this many bytes per file.
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
-}
 
 export type UploadPhase = "idle" | "declaring" | "uploading" | "waiting" | "watching";
 

@@ -1,8 +1,9 @@
 import { computed, signal } from "@preact/signals";
 
 import {
-  ApiError,
   type Api,
+  ApiError,
+  asApiError,
   type Label,
   type SupportLevel,
   type Task,
@@ -55,10 +56,6 @@ export function changesFrom(task: Task, draft: Draft): TaskChanges | null {
   const reply = draft.reply.trim();
   if (reply !== (task.reply_note ?? "")) changes.reply_note = reply;
   return Object.keys(changes).length > 0 ? changes : null;
-}
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
 }
 
 /** The agent queue: filters, the current page (with the cursors to go back), the task being

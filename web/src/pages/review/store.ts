@@ -1,8 +1,9 @@
 import { computed, signal } from "@preact/signals";
 
 import {
-  ApiError,
   type Api,
+  ApiError,
+  asApiError,
   type Label,
   type ReviewQueueItem,
   type ReviewQueueQuery,
@@ -61,10 +62,6 @@ export function confusionRows(
     const counts = LABELS.map((reviewed) => confusion[model]?.[reviewed] ?? 0);
     return { model, counts, total: counts.reduce((sum, count) => sum + count, 0) };
   });
-}
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
 }
 
 /** The review page: the queue riskiest first, the item being reviewed, and the agreement. */

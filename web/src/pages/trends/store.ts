@@ -1,6 +1,6 @@
 import { computed, signal } from "@preact/signals";
 
-import { ApiError, type Api, type Task } from "../../api/client";
+import { type Api, ApiError, asApiError, type Task } from "../../api/client";
 import type {
   AccountAtRisk,
   AtRiskRule,
@@ -11,10 +11,6 @@ import type {
   TrendSummary,
 } from "../../api/trends";
 import { openingPeriod, type Period } from "./period";
-
-function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError("failed", "Something went wrong.");
-}
 
 /** The category the chart opens on: the one with the most requests in the range. */
 export function busiestCategory(trends: CategoryTrends): string | null {
