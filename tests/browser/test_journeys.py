@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from infra.stack import emulator_client
 from tests.browser.conftest import LAPTOP, Portal, check_page, sign_in
 
 OPEN_REQUEST = re.compile(r"^Open request")
@@ -32,6 +33,44 @@ def test_wrong_password_is_refused_with_a_message(page: Any, portal: Portal) -> 
     # THEN they stay on the sign-in page and are told why
     page.get_by_role("alert").filter(has_text="username or password").wait_for()
     assert page.get_by_role("button", name="Sign out").count() == 0
+
+
+def test_a_first_sign_in_with_a_temporary_password_chooses_a_new_one(
+    page: Any, portal: Portal
+) -> None:
+    # GIVEN an agent an administrator created with a temporary password
+    username = f"new-agent-{uuid.uuid4().hex[:8]}@example.com"
+    temporary, chosen = "Temporary-Pass-1", "My-own-password-2"
+    cognito = emulator_client("cognito-idp", portal.state.moto_endpoint)
+    pool = portal.state.user_pool_id
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=username,
+        TemporaryPassword=temporary,
+        UserAttributes=[{"Name": "email", "Value": username}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName="agent")
+
+    # WHEN they sign in with it
+    page.goto(f"{portal.url}/#/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(temporary)
+    page.get_by_role("button", name="Sign in").click()
+    # THEN they are asked for a password of their own, typed twice the same
+    form = page.get_by_role("form", name="Choose a new password")
+    form.wait_for()
+    check_page(page, "sign-in-new-password")
+    form.get_by_label("New password", exact=True).fill(chosen)
+    form.get_by_label("Repeat the new password").fill(chosen + "!")
+    form.get_by_role("button", name="Save and sign in").click()
+    expect(form.get_by_role("alert")).to_have_text("The two new passwords are not the same.")
+    form.get_by_label("Repeat the new password").fill(chosen)
+    form.get_by_role("button", name="Save and sign in").click()
+    # AND are then signed in to their queue, and the new password is the one that works
+    page.get_by_role("heading", name="Queue").wait_for()
+    user = cognito.admin_get_user(UserPoolId=pool, Username=username)
+    assert user["UserStatus"] == "CONFIRMED"
 
 
 def test_customer_request_is_resolved_by_an_agent_and_the_reply_reaches_the_customer(

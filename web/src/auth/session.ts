@@ -1,6 +1,6 @@
 import { signal, type ReadonlySignal } from "@preact/signals";
 import { Amplify } from "aws-amplify";
-import { fetchAuthSession, signIn, signOut } from "aws-amplify/auth";
+import { confirmSignIn, fetchAuthSession, signIn, signOut } from "aws-amplify/auth";
 import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
 import { sessionStorage } from "aws-amplify/utils";
 
@@ -25,8 +25,11 @@ export interface Session {
   readonly notice: ReadonlySignal<string | null>;
   /** Looks for a session kept in this tab; sets `user`. */
   restore(): Promise<void>;
-  /** Throws SignInFailed with a message for the person. */
-  signIn(username: string, password: string): Promise<void>;
+  /** Signs in, or says the account must choose a new password first (a first sign-in with
+   * a temporary password). Throws SignInFailed with a message for the person. */
+  signIn(username: string, password: string): Promise<SignInStep>;
+  /** Completes a sign-in that asked for a new password. Throws SignInFailed. */
+  choosePassword(newPassword: string): Promise<void>;
   signOut(): Promise<void>;
   /** A current access token, refreshed when needed; throws SessionEnded when none can be had. */
   accessToken(): Promise<string>;
@@ -34,7 +37,19 @@ export interface Session {
   expire(): void;
 }
 
-export class SignInFailed extends Error {}
+export class SignInFailed extends Error {
+  constructor(
+    message: string,
+    /** The sign-in must start again from the username and password. */
+    readonly restart = false,
+  ) {
+    super(message);
+  }
+}
+
+export type SignInStep = "signed-in" | "new-password";
+
+const NEW_PASSWORD_STEP = "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED";
 
 /**
  * Sign-in through Cognito (Amplify Auth) with the user pool named in config.json. Tokens are
@@ -78,6 +93,22 @@ export function createSession(config: PortalConfig): Session {
     user.value = null;
   }
 
+  /** Makes the person signed in once Cognito has said so and their role is known. */
+  async function finish(isSignedIn: boolean): Promise<void> {
+    if (!isSignedIn) {
+      await forget();
+      throw new SignInFailed(
+        "This account needs a step the portal does not offer yet; ask your administrator.",
+      );
+    }
+    const signedIn = await currentUser();
+    if (!signedIn) {
+      await forget();
+      throw new SignInFailed("This account has no carescore role; ask your administrator.");
+    }
+    user.value = signedIn;
+  }
+
   function expire(): void {
     if (user.value) {
       notice.value = "Your session has ended. Sign in again to carry on.";
@@ -115,18 +146,31 @@ export function createSession(config: PortalConfig): Session {
         }
         throw new SignInFailed("Sign-in is not available right now. Try again in a moment.");
       }
-      if (!result.isSignedIn) {
-        await forget();
-        throw new SignInFailed(
-          "This account needs a step the portal does not offer yet; ask your administrator.",
-        );
+      if (result.nextStep.signInStep === NEW_PASSWORD_STEP) {
+        return "new-password";
       }
-      const signedIn = await currentUser();
-      if (!signedIn) {
-        await forget();
-        throw new SignInFailed("This account has no carescore role; ask your administrator.");
+      await finish(result.isSignedIn);
+      return "signed-in";
+    },
+    async choosePassword(newPassword) {
+      let result;
+      try {
+        result = await confirmSignIn({ challengeResponse: newPassword });
+      } catch (error) {
+        const name = error instanceof Error ? error.name : "";
+        if (name === "InvalidPasswordException") {
+          throw new SignInFailed(
+            "That password does not meet the rules: at least 12 characters, with upper and " +
+              "lower case letters, a digit and a symbol.",
+          );
+        }
+        if (name === "NotAuthorizedException") {
+          await forget();
+          throw new SignInFailed("The sign-in has expired. Sign in again with your password.", true);
+        }
+        throw new SignInFailed("Sign-in is not available right now. Try again in a moment.");
       }
-      user.value = signedIn;
+      await finish(result.isSignedIn);
     },
     async signOut() {
       notice.value = null;
