@@ -59,9 +59,10 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# The slowest tests are listed at the end, so a suite that grows slow says where.
 test: $(STAMP) portal browser
 	cd web && npm test
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # The contract fuzz at length: many more cases per operation, a new seed each run.
 fuzz: $(STAMP)
