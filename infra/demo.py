@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import random
 import re
@@ -107,7 +108,9 @@ def _task(row: dict[str, str]) -> dict[str, str]:
     task = {
         "external_id": f"tweet-{fingerprint}",
         "created_at": created.isoformat(),
-        "text": row["text"],
+        # The tweets come as Twitter served them, with HTML entities ("&amp;"): a request's
+        # text is what the person wrote.
+        "text": html.unescape(row["text"]),
         "account_id": ACCOUNT_UNSAFE.sub("_", row.get("name") or "unknown"),
         "category": (row.get("negativereason") or "").strip() or "general",
         "channel": "twitter",
